@@ -1,0 +1,115 @@
+"""Every write to conversations and messages goes through these functions."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from conversations.events import ConversationClosed, ConversationCreated, ConversationReopened, MessageCreated
+from conversations.models import Conversation, Message
+from core.errors import InvalidInput
+from realtime.bus import emit
+from visitors.models import Visitor
+from workspaces.models import Member
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    message: Message
+    created: bool  # False when a retry matched a message already stored
+
+
+def clean_message_text(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise InvalidInput("A message cannot be empty.")
+    if len(text) > settings.MESSAGE_MAX_LENGTH:
+        raise InvalidInput(f"A message can be at most {settings.MESSAGE_MAX_LENGTH:,} characters long.")
+    return text
+
+
+def clean_client_id(client_id: str | None) -> str | None:
+    if client_id is not None and not (1 <= len(client_id) <= 64):
+        raise InvalidInput("client_id must be 1 to 64 characters long.")
+    return client_id
+
+
+@transaction.atomic
+def send_visitor_message(visitor: Visitor, *, text: str, client_id: str | None) -> SentMessage:
+    """Store a visitor's message, starting or reopening their conversation."""
+    text, client_id = clean_message_text(text), clean_client_id(client_id)
+    # Locking the visitor serialises a visitor's concurrent sends: one
+    # conversation is started, and a retried client_id is seen as a retry.
+    Visitor.objects.select_for_update().filter(pk=visitor.pk).first()
+    conversation = visitor.conversations.order_by("-created_at", "-id").first()
+    if conversation is None:
+        conversation = Conversation.objects.create(workspace_id=visitor.workspace_id, inbox_id=visitor.inbox_id, visitor=visitor)
+        emit(ConversationCreated(conversation.workspace_id, conversation.pk, visitor.pk))
+    elif existing := _find_retry(conversation, client_id):
+        return SentMessage(existing, created=False)
+    elif not conversation.is_open:
+        _set_status(conversation, Conversation.Status.OPEN, member=None)
+    message = _append(conversation, author_kind=Message.AuthorKind.VISITOR, member=None, text=text, client_id=client_id)
+    return SentMessage(message, created=True)
+
+
+@transaction.atomic
+def reply_to_conversation(member: Member, conversation: Conversation, *, text: str, client_id: str | None) -> SentMessage:
+    """Store an operator's reply; it goes to the visitor's widget."""
+    text, client_id = clean_message_text(text), clean_client_id(client_id)
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if existing := _find_retry(conversation, client_id):
+        return SentMessage(existing, created=False)
+    message = _append(conversation, author_kind=Message.AuthorKind.OPERATOR, member=member, text=text, client_id=client_id)
+    return SentMessage(message, created=True)
+
+
+@transaction.atomic
+def close_conversation(member: Member, conversation: Conversation) -> Conversation:
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if conversation.is_open:
+        _set_status(conversation, Conversation.Status.CLOSED, member=member)
+    return conversation
+
+
+@transaction.atomic
+def reopen_conversation(member: Member, conversation: Conversation) -> Conversation:
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if not conversation.is_open:
+        _set_status(conversation, Conversation.Status.OPEN, member=member)
+    return conversation
+
+
+def _find_retry(conversation: Conversation, client_id: str | None) -> Message | None:
+    if client_id is None:
+        return None
+    return conversation.messages.select_related("author_member").filter(client_id=client_id).first()
+
+
+def _append(
+    conversation: Conversation, *, author_kind: str, member: Member | None, text: str, client_id: str | None
+) -> Message:
+    now = timezone.now()
+    conversation.last_seq += 1
+    conversation.last_activity_at = now
+    conversation.save(update_fields=["last_seq", "last_activity_at"])
+    message = Message.objects.create(
+        conversation=conversation,
+        seq=conversation.last_seq,
+        author_kind=author_kind,
+        author_member=member,
+        text=text,
+        client_id=client_id,
+        created_at=now,
+    )
+    emit(MessageCreated(conversation.workspace_id, conversation.pk, conversation.visitor_id, message.pk, author_kind))
+    return message
+
+
+def _set_status(conversation: Conversation, status: str, *, member: Member | None) -> None:
+    conversation.status = status
+    conversation.last_activity_at = timezone.now()
+    conversation.save(update_fields=["status", "last_activity_at"])
+    event = ConversationClosed if status == Conversation.Status.CLOSED else ConversationReopened
+    emit(event(conversation.workspace_id, conversation.pk, conversation.visitor_id, member.pk if member else None))

@@ -1,0 +1,49 @@
+"""REST API for operators' own tools: conversations and messages."""
+
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from conversations import actions
+from conversations.queries import access_conversation, list_conversations, list_messages
+from conversations.schemas import ConversationOut, ConversationPageOut, MessageOut, MessagePageOut, ReplyIn
+
+router = Router(tags=["conversations"])
+
+
+class ConversationFilter(Schema):
+    status: Literal["open", "closed"] | None = None
+    cursor: str | None = None
+
+
+@router.get("/conversations", response=ConversationPageOut, summary="List conversations, newest activity first")
+def list_conversations_view(request: HttpRequest, filters: Query[ConversationFilter]) -> ConversationPageOut:
+    page = list_conversations(request.auth, status=filters.status, cursor=filters.cursor)
+    return ConversationPageOut(items=[ConversationOut.of(c) for c in page.conversations], next_cursor=page.next_cursor)
+
+
+@router.get("/conversations/{conversation_id}", response=ConversationOut, summary="Read a conversation")
+def get_conversation_view(request: HttpRequest, conversation_id: str) -> ConversationOut:
+    return ConversationOut.of(access_conversation(request.auth, conversation_id))
+
+
+class AfterQuery(Schema):
+    after: int = 0
+
+
+@router.get("/conversations/{conversation_id}/messages", response=MessagePageOut, summary="Messages after a cursor")
+def list_messages_view(request: HttpRequest, conversation_id: str, query: Query[AfterQuery]) -> MessagePageOut:
+    page = list_messages(access_conversation(request.auth, conversation_id), after=max(query.after, 0))
+    return MessagePageOut(items=[MessageOut.of(m) for m in page.messages], has_more=page.has_more)
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages",
+    response={200: MessageOut, 201: MessageOut},
+    summary="Send a reply to the visitor",
+)
+def reply_view(request: HttpRequest, conversation_id: str, payload: ReplyIn) -> tuple[int, MessageOut]:
+    conversation = access_conversation(request.auth, conversation_id)
+    sent = actions.reply_to_conversation(request.auth, conversation, text=payload.text, client_id=payload.client_id)
+    return (201 if sent.created else 200), MessageOut.of(sent.message)

@@ -1,0 +1,79 @@
+"""Shapes of the operator REST API (/api/v1/)."""
+
+from datetime import datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+from conversations.models import Conversation, Message
+from workspaces.models import Member
+
+
+class MemberOut(Schema):
+    id: str
+    name: str
+
+    @staticmethod
+    def of(member: Member | None) -> "MemberOut | None":
+        return MemberOut(id=member.public_id.hex, name=member.display_name) if member else None
+
+
+class MessageOut(Schema):
+    id: str
+    client_id: str | None
+    seq: int
+    author_kind: Literal["visitor", "operator", "bot", "system"]
+    author: MemberOut | None
+    text: str
+    created_at: datetime
+
+    @staticmethod
+    def of(message: Message) -> "MessageOut":
+        return MessageOut(
+            id=message.public_id.hex,
+            client_id=message.client_id,
+            seq=message.seq,
+            author_kind=message.author_kind,  # type: ignore[arg-type]
+            author=MemberOut.of(message.author_member),
+            text=message.text,
+            created_at=message.created_at,
+        )
+
+
+class ConversationOut(Schema):
+    id: str
+    status: Literal["open", "closed"]
+    inbox_id: str
+    visitor_id: str
+    assignee: MemberOut | None
+    last_seq: int
+    last_activity_at: datetime
+    created_at: datetime
+
+    @staticmethod
+    def of(c: Conversation) -> "ConversationOut":
+        return ConversationOut(
+            id=c.public_id.hex,
+            status=c.status,  # type: ignore[arg-type]
+            inbox_id=c.inbox.public_id.hex,
+            visitor_id=c.visitor.public_id.hex,
+            assignee=MemberOut.of(c.assignee),
+            last_seq=c.last_seq,
+            last_activity_at=c.last_activity_at,
+            created_at=c.created_at,
+        )
+
+
+class ConversationPageOut(Schema):
+    items: list[ConversationOut]
+    next_cursor: str | None
+
+
+class MessagePageOut(Schema):
+    items: list[MessageOut]
+    has_more: bool
+
+
+class ReplyIn(Schema):
+    text: str = Field(..., max_length=20_000)
+    client_id: str | None = Field(None, min_length=1, max_length=64)

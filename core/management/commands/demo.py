@@ -1,0 +1,38 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from core.management.commands.serve import serve
+from workspaces.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Migrate, seed the Demo Shop workspace and serve it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help="Prepare the demo and exit.")
+
+    def handle(self, *, host: str, port: int, no_serve: bool, **options: object) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        hosts = {host, "127.0.0.1", "localhost"} if host in {"127.0.0.1", "localhost", "0.0.0.0"} else {host}
+        demo = seed_demo(origins=sorted(f"http://{h}:{port}" for h in hosts if h != "0.0.0.0"))
+        base = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
+        self.stdout.write(
+            "\n".join(
+                [
+                    "",
+                    self.style.SUCCESS("Parley is ready."),
+                    f"  Demo shop (the visitor):  {base}/demo/",
+                    f"  Inbox (the operator):     {base}/inbox/",
+                    f"  Operator login:           {DEMO_EMAIL} / {DEMO_PASSWORD}",
+                    f"  Widget key:               {demo.inbox.widget_key}",
+                    "",
+                    "Open the demo shop in one browser and the inbox in another (or a private window).",
+                    "Press Ctrl+C to stop.",
+                    "",
+                ]
+            )
+        )
+        if not no_serve:
+            serve(host, port)

@@ -1,0 +1,32 @@
+import uvicorn
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from jobs.worker import start_embedded_worker
+
+
+class Command(BaseCommand):
+    help = "Serve HTTP and websockets (uvicorn). In embedded mode also runs background jobs."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--log-level", default="warning")
+
+    def handle(self, *, host: str, port: int, log_level: str, **options: object) -> None:
+        serve(host, port, log_level=log_level)
+
+
+def serve(host: str, port: int, *, log_level: str = "warning") -> None:
+    if settings.EMBEDDED_WORKER:
+        start_embedded_worker()
+    uvicorn.run(
+        "parley.asgi:application",
+        host=host,
+        port=port,
+        log_level=log_level,
+        lifespan="off",
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
+        proxy_headers=True,
+    )

@@ -1,0 +1,18 @@
+import signal
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from jobs.worker import make_worker
+
+
+class Command(BaseCommand):
+    help = "Run background jobs (scale-out mode; embedded `serve` runs them itself)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls when idle.")
+
+    def handle(self, *, interval: float, **options: object) -> None:
+        worker = make_worker(interval=interval)
+        signal.signal(signal.SIGTERM, worker.shutdown)
+        signal.signal(signal.SIGINT, worker.shutdown)
+        worker.run()

@@ -1,0 +1,18 @@
+"""The one way a domain change reaches the outside: actions emit, commit delivers.
+
+Events are held until the surrounding transaction commits, so nobody hears of a
+change that was rolled back, and then delivered straight to the websocket
+audiences (cheap, in-process); slow side effects belong in tasks enqueued from
+here, never in the request that made the change.
+"""
+
+from functools import partial
+
+from django.db import transaction
+
+from realtime import fanout
+from realtime.events import Event
+
+
+def emit(event: Event) -> None:
+    transaction.on_commit(partial(fanout.deliver, event))

@@ -1,0 +1,59 @@
+"""Who is calling the widget API: the inbox (by key and page origin) and the visitor (by signed token)."""
+
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from django.core import signing
+
+from core.errors import Forbidden, Unauthorized
+from visitors.models import Visitor
+from workspaces.models import Inbox
+
+TOKEN_SALT = "parley.widget.visitor"
+
+
+def sign_visitor_token(visitor: Visitor) -> str:
+    return signing.dumps([visitor.inbox.widget_key, visitor.public_id.hex], salt=TOKEN_SALT, compress=True)
+
+
+def read_visitor_token(token: str) -> tuple[str, str]:
+    """(widget key, visitor public id hex) from a token; Unauthorized if it was not signed by us."""
+    try:
+        key, visitor_hex = signing.loads(token, salt=TOKEN_SALT)
+        return str(key), str(visitor_hex)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise Unauthorized("The visitor token is invalid.", code="invalid_token") from None
+
+
+def request_origin(headers: Mapping[str, str]) -> str:
+    """The page's origin: the Origin header, else the origin of Referer.
+
+    `headers` is request.headers or a lower-cased ASGI header dict.
+    """
+    if origin := headers.get("origin"):
+        return origin
+    referer = urlsplit(headers.get("referer") or "")
+    return f"{referer.scheme}://{referer.netloc}" if referer.scheme and referer.netloc else ""
+
+
+def resolve_inbox(key: str, origin: str) -> Inbox:
+    inbox = Inbox.objects.select_related("workspace").filter(widget_key=key, revoked_at=None).first()
+    if inbox is None:
+        raise Forbidden("Unknown or revoked widget key.", code="invalid_key")
+    if not inbox.allows_origin(origin):
+        raise Forbidden(f"The origin {origin or '(none)'} is not allowed for this widget.", code="origin_not_allowed")
+    return inbox
+
+
+def visitor_from_token(inbox: Inbox, token: str) -> Visitor:
+    key, visitor_hex = read_visitor_token(token)
+    visitor = Visitor.objects.filter(inbox=inbox, public_id=visitor_hex).first() if key == inbox.widget_key else None
+    if visitor is None:
+        raise Unauthorized("The visitor token is not valid for this widget.", code="invalid_token")
+    visitor.inbox = inbox
+    return visitor
+
+
+def authenticate_visitor(token: str, origin: str) -> Visitor:
+    key, _ = read_visitor_token(token)
+    return visitor_from_token(resolve_inbox(key, origin), token)

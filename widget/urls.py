@@ -1,0 +1,11 @@
+from django.urls import path
+
+from widget import views
+from widget.api import api
+
+urlpatterns = [
+    path("widget.js", views.widget_js, name="widget-js"),
+    path("widget/i18n/<str:language>.json", views.catalogue, name="widget-catalogue"),
+    path("widget/api/v1/", api.urls),
+    path("demo/", views.demo_shop, name="demo-shop"),
+]
