@@ -1,0 +1,61 @@
+"""Shared fixtures: real rows made through the real actions."""
+
+import pytest
+from django.test import Client
+
+from accounts import actions as account_actions
+from accounts.models import User
+from visitors import actions as visitor_actions
+from visitors.models import Visitor
+from workspaces import actions as workspace_actions
+from workspaces.models import Inbox, Member, Workspace
+
+SITE = "https://shop.example.com"
+
+
+def make_operator(email: str, workspace_name: str) -> Member:
+    user = account_actions.create_user(email=email, name=email.split("@")[0].title(), password="s3cret-pass")
+    workspace = workspace_actions.create_workspace(name=workspace_name, owner=user)
+    return workspace.members.get(user=user)
+
+
+@pytest.fixture
+def member(db: None) -> Member:
+    return make_operator("anna@shop.example.com", "Shop")
+
+
+@pytest.fixture
+def workspace(member: Member) -> Workspace:
+    return member.workspace
+
+
+@pytest.fixture
+def operator(member: Member) -> User:
+    return member.user
+
+
+@pytest.fixture
+def inbox(workspace: Workspace) -> Inbox:
+    return workspace_actions.create_inbox(workspace, name="Website", allowed_origins=[SITE])
+
+
+@pytest.fixture
+def visitor(inbox: Inbox) -> Visitor:
+    return visitor_actions.create_visitor(inbox, user_agent="Mozilla/5.0 Test", language="en")
+
+
+@pytest.fixture
+def other_member(db: None) -> Member:
+    return make_operator("boris@rival.example.com", "Rival")
+
+
+@pytest.fixture
+def other_inbox(other_member: Member) -> Inbox:
+    return workspace_actions.create_inbox(other_member.workspace, name="Rival site", allowed_origins=[SITE])
+
+
+@pytest.fixture
+def operator_client(member: Member) -> Client:
+    client = Client()
+    client.force_login(member.user)
+    return client
