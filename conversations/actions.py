@@ -44,7 +44,9 @@ def send_visitor_message(visitor: Visitor, *, text: str, client_id: str | None) 
     Visitor.objects.select_for_update().filter(pk=visitor.pk).first()
     conversation = visitor.conversations.order_by("-created_at", "-id").first()
     if conversation is None:
-        conversation = Conversation.objects.create(workspace_id=visitor.workspace_id, inbox_id=visitor.inbox_id, visitor=visitor)
+        conversation = Conversation.objects.create(
+            workspace_id=visitor.workspace_id, inbox_id=visitor.inbox_id, visitor=visitor
+        )
         emit(ConversationCreated(conversation.workspace_id, conversation.pk, visitor.pk))
     elif existing := _find_retry(conversation, client_id):
         return SentMessage(existing, created=False)
@@ -55,13 +57,17 @@ def send_visitor_message(visitor: Visitor, *, text: str, client_id: str | None) 
 
 
 @transaction.atomic
-def reply_to_conversation(member: Member, conversation: Conversation, *, text: str, client_id: str | None) -> SentMessage:
+def reply_to_conversation(
+    member: Member, conversation: Conversation, *, text: str, client_id: str | None
+) -> SentMessage:
     """Store an operator's reply; it goes to the visitor's widget."""
     text, client_id = clean_message_text(text), clean_client_id(client_id)
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if existing := _find_retry(conversation, client_id):
         return SentMessage(existing, created=False)
-    message = _append(conversation, author_kind=Message.AuthorKind.OPERATOR, member=member, text=text, client_id=client_id)
+    message = _append(
+        conversation, author_kind=Message.AuthorKind.OPERATOR, member=member, text=text, client_id=client_id
+    )
     return SentMessage(message, created=True)
 
 

@@ -3,7 +3,7 @@
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from conversations import actions
 from conversations.queries import access_conversation, list_conversations, list_messages
@@ -43,7 +43,7 @@ def list_messages_view(request: HttpRequest, conversation_id: str, query: Query[
     response={200: MessageOut, 201: MessageOut},
     summary="Send a reply to the visitor",
 )
-def reply_view(request: HttpRequest, conversation_id: str, payload: ReplyIn) -> tuple[int, MessageOut]:
+def reply_view(request: HttpRequest, conversation_id: str, payload: ReplyIn) -> Status[MessageOut]:
     conversation = access_conversation(request.auth, conversation_id)
     sent = actions.reply_to_conversation(request.auth, conversation, text=payload.text, client_id=payload.client_id)
-    return (201 if sent.created else 200), MessageOut.of(sent.message)
+    return Status(201 if sent.created else 200, MessageOut.of(sent.message))

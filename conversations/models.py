@@ -48,7 +48,8 @@ class Message(PublicIdModel):
         "workspaces.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
     text = models.TextField()
-    client_id = models.CharField(max_length=64, null=True, blank=True)
+    # NULL, not "", when absent: the unique constraint must allow many messages without one.
+    client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -43,7 +43,9 @@ def _status_filter(request: HttpRequest) -> str:
 def _list_context(request: HttpRequest) -> dict[str, Any]:
     status = _status_filter(request)
     page = list_conversations(
-        request.member, status=None if status == "all" else status, cursor=request.GET.get("cursor") or None  # type: ignore[attr-defined]
+        request.member,
+        status=None if status == "all" else status,
+        cursor=request.GET.get("cursor") or None,  # type: ignore[attr-defined]
     )
     return {"conversations": page.conversations, "next_cursor": page.next_cursor, "status": status}
 
@@ -67,7 +69,11 @@ def inbox(request: HttpRequest, conversation_id: str | None = None) -> HttpRespo
 @operator_view
 def conversation_list(request: HttpRequest) -> HttpResponse:
     """The list, or with ?cursor= the next page of rows (catch-up after reconnect, "load more")."""
-    template = "conversations/partials/conversation_rows.html" if request.GET.get("cursor") else "conversations/partials/conversation_list.html"
+    template = (
+        "conversations/partials/conversation_rows.html"
+        if request.GET.get("cursor")
+        else "conversations/partials/conversation_list.html"
+    )
     return render(request, template, _list_context(request))
 
 
@@ -80,7 +86,9 @@ def messages_after(request: HttpRequest, conversation_id: str) -> HttpResponse:
     except ValueError:
         after = 0
     page = list_messages(conversation, after=after)
-    return render(request, "conversations/partials/messages.html", {"messages": page.messages, "conversation": conversation})
+    return render(
+        request, "conversations/partials/messages.html", {"messages": page.messages, "conversation": conversation}
+    )
 
 
 @require_POST
@@ -93,7 +101,9 @@ def reply(request: HttpRequest, conversation_id: str) -> HttpResponse:
         text=request.POST.get("text", ""),
         client_id=request.POST.get("client_id") or None,
     )
-    return render(request, "conversations/partials/message.html", {"message": sent.message, "conversation": conversation})
+    return render(
+        request, "conversations/partials/message.html", {"message": sent.message, "conversation": conversation}
+    )
 
 
 @require_POST

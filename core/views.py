@@ -26,4 +26,7 @@ def _channel_layer_ok() -> bool:
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database_ok(), "channel_layer": _channel_layer_ok()}
-    return JsonResponse({"status": "ok" if all(checks.values()) else "unavailable", **checks}, status=200 if all(checks.values()) else 503)
+    return JsonResponse(
+        {"status": "ok" if all(checks.values()) else "unavailable", **checks},
+        status=200 if all(checks.values()) else 503,
+    )

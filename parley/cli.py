@@ -14,8 +14,11 @@ COMMANDS = {
 def usage() -> str:
     lines = ["usage: parley <command> [options]", "", "commands:"]
     lines += [f"  {name:<16}{text}" for name, text in COMMANDS.items()]
-    lines += ["", "Every Django management command works too (parley migrate, parley shell, …).",
-              "parley <command> --help shows a command's options."]
+    lines += [
+        "",
+        "Every Django management command works too (parley migrate, parley shell, …).",
+        "parley <command> --help shows a command's options.",
+    ]
     return "\n".join(lines)
 
 

@@ -39,7 +39,9 @@ def deliver(event: object) -> None:
 
 @deliver.register
 def _(event: MessageCreated) -> None:
-    message = Message.objects.select_related("author_member", "conversation__workspace", "conversation__visitor", "conversation__assignee").get(pk=event.message_id)
+    message = Message.objects.select_related(
+        "author_member", "conversation__workspace", "conversation__visitor", "conversation__assignee"
+    ).get(pk=event.message_id)
     conversation = message.conversation
     _to_operators(conversation, live.message_created_html(message))
     _to_visitor(

@@ -53,23 +53,24 @@ def server_env(data_dir: Path, **extra: str) -> dict[str, str]:
 def run_server(env: dict[str, str], port: int | None = None, *, log: Path | None = None) -> Iterator[Server]:
     """Start `parley serve`, wait until /healthz answers, stop it afterwards."""
     port = port or free_port()
-    out = open(log, "ab") if log else subprocess.DEVNULL
-    process = subprocess.Popen(
-        [*PARLEY, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
-        yield Server(url, process)
-    finally:
-        process.terminate()
+    with open(log, "ab") if log else contextlib.nullcontext(subprocess.DEVNULL) as out:  # noqa: SIM115
+        process = subprocess.Popen(
+            [*PARLEY, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        if log:
-            out.close()  # type: ignore[union-attr]
+            wait_healthy(url, process)
+            yield Server(url, process)
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def wait_healthy(url: str, process: subprocess.Popen[bytes] | None = None, timeout: float = 30) -> None:

@@ -1,7 +1,7 @@
 """The public API the widget script calls from visitors' browsers (docs/widget-api.md)."""
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.security import HttpBearer
 
 from conversations import actions as conversation_actions
@@ -44,7 +44,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
 
 
 @api.post("/sessions", response={200: SessionOut, 201: SessionOut, **ERRORS}, summary="Start or resume a visitor")
-def start_session(request: HttpRequest, payload: SessionIn) -> tuple[int, SessionOut]:
+def start_session(request: HttpRequest, payload: SessionIn) -> Status[SessionOut]:
     inbox = resolve_inbox(payload.key, request_origin(request.headers))
     user_agent = request.headers.get("User-Agent", "")
     if payload.token:
@@ -54,7 +54,7 @@ def start_session(request: HttpRequest, payload: SessionIn) -> tuple[int, Sessio
     else:
         visitor = visitor_actions.create_visitor(inbox, user_agent=user_agent, language=payload.language)
         status = 201
-    return status, SessionOut.of(visitor.public_id.hex, sign_visitor_token(visitor), inbox)
+    return Status(status, SessionOut.of(visitor.public_id.hex, sign_visitor_token(visitor), inbox))
 
 
 class AfterQuery(Schema):
@@ -74,8 +74,9 @@ def get_messages(request: HttpRequest, query: Query[AfterQuery]) -> MessagesOut:
     )
 
 
-@api.post("/messages", auth=VisitorToken(), response={200: MessageOut, 201: MessageOut, **ERRORS}, summary="Send a message")
-def send_message(request: HttpRequest, payload: MessageIn) -> tuple[int, MessageOut]:
+@api.post(
+    "/messages", auth=VisitorToken(), response={200: MessageOut, 201: MessageOut, **ERRORS}, summary="Send a message"
+)
+def send_message(request: HttpRequest, payload: MessageIn) -> Status[MessageOut]:
     sent = conversation_actions.send_visitor_message(request.auth, text=payload.text, client_id=payload.client_id)
-    return (201 if sent.created else 200), MessageOut.of(sent.message)
-
+    return Status(201 if sent.created else 200, MessageOut.of(sent.message))

@@ -11,7 +11,7 @@ from workspaces.models import Inbox, Workspace
 
 DEMO_WORKSPACE = "Demo Shop"
 DEMO_EMAIL = "operator@demo.parley.local"
-DEMO_PASSWORD = "parley-demo"
+DEMO_PASSWORD = "parley-demo"  # noqa: S105 - the published demo login
 
 
 @dataclass(frozen=True)

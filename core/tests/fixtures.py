@@ -16,7 +16,7 @@ SITE = "https://shop.example.com"
 def make_operator(email: str, workspace_name: str) -> Member:
     user = account_actions.create_user(email=email, name=email.split("@")[0].title(), password="s3cret-pass")
     workspace = workspace_actions.create_workspace(name=workspace_name, owner=user)
-    return workspace.members.get(user=user)
+    return workspace.members.select_related("user", "workspace").get(user=user)
 
 
 @pytest.fixture

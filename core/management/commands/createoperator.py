@@ -20,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="Asked for when omitted.")
 
     @transaction.atomic
-    def handle(self, *, email: str, name: str, workspace: str, role: str, password: str | None, **options: object) -> None:
+    def handle(
+        self, *, email: str, name: str, workspace: str, role: str, password: str | None, **options: object
+    ) -> None:
         password = password or getpass("Password: ")
         if len(password) < 8:
             raise CommandError("The password must be at least 8 characters long.")

@@ -4,6 +4,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from core.management.commands.serve import serve
 from workspaces.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 
+LOCAL = ("127.0.0.1", "localhost")
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - only compared with, never bound here
+
 
 class Command(BaseCommand):
     help = "Migrate, seed the Demo Shop workspace and serve it."
@@ -15,9 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *, host: str, port: int, no_serve: bool, **options: object) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        hosts = {host, "127.0.0.1", "localhost"} if host in {"127.0.0.1", "localhost", "0.0.0.0"} else {host}
-        demo = seed_demo(origins=sorted(f"http://{h}:{port}" for h in hosts if h != "0.0.0.0"))
-        base = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
+        hosts = LOCAL if host in (*LOCAL, ALL_INTERFACES) else (host,)
+        demo = seed_demo(origins=[f"http://{h}:{port}" for h in hosts])
+        base = f"http://{hosts[0]}:{port}"
         self.stdout.write(
             "\n".join(
                 [

@@ -34,7 +34,7 @@
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2937;
 }
 button { font: inherit; cursor: pointer; border: 0; }
-button:focus-visible, textarea:focus-visible { outline: 2px solid var(--a); outline-offset: 2px; }
+button:focus-visible { outline: 2px solid var(--a); outline-offset: 2px; }
 svg { width: 24px; height: 24px; fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
 .launcher {
   bottom: 20px; width: 56px; height: 56px; border-radius: 50%; padding: 0;

@@ -1,0 +1,172 @@
+"""Who receives what over the websockets, and who is turned away."""
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+
+from conversations import actions
+from core.tests.fixtures import SITE
+from parley.asgi import application
+from widget.identity import sign_visitor_token
+from workspaces import actions as workspace_actions
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _session_cookie(user) -> str:
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+async def operator_socket(user, *, origin: str = "http://testserver") -> WebsocketCommunicator:
+    cookie = await database_sync_to_async(_session_cookie)(user) if user else ""
+    headers = [(b"host", b"testserver"), (b"origin", origin.encode())]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    return WebsocketCommunicator(application, "/inbox/ws/", headers=headers)
+
+
+def widget_socket(token: str, *, origin: str = SITE) -> WebsocketCommunicator:
+    return WebsocketCommunicator(application, f"/widget/ws/?token={token}", headers=[(b"origin", origin.encode())])
+
+
+async def test_operator_receives_new_visitor_messages_of_their_workspace(member, visitor):
+    socket = await operator_socket(member.user)
+    connected, _ = await socket.connect()
+    assert connected
+
+    sent = await database_sync_to_async(actions.send_visitor_message)(visitor, text="Where is my order?", client_id="1")
+
+    html = await socket.receive_from(timeout=2)
+    assert f'id="msg-{sent.message.public_id.hex}"' in html
+    assert "Where is my order?" in html
+    assert f'id="conv-row-{sent.message.conversation.public_id.hex}"' in html
+    await socket.disconnect()
+
+
+async def test_an_operator_of_another_workspace_hears_nothing(other_member, visitor):
+    socket = await operator_socket(other_member.user)
+    assert (await socket.connect())[0]
+
+    await database_sync_to_async(actions.send_visitor_message)(visitor, text="private", client_id="1")
+
+    assert await socket.receive_nothing(timeout=0.3)
+    await socket.disconnect()
+
+
+async def test_operator_socket_without_credentials_is_refused(db):
+    socket = await operator_socket(None)
+
+    connected, code = await socket.connect()
+
+    assert not connected and code == 4401
+
+
+async def test_operator_socket_from_another_site_is_refused(member):
+    socket = await operator_socket(member.user, origin="https://evil.example.com")
+
+    connected, code = await socket.connect()
+
+    assert not connected and code == 4403
+
+
+async def test_visitor_receives_operator_replies_as_json(member, visitor):
+    token = await database_sync_to_async(sign_visitor_token)(visitor)
+    socket = widget_socket(token)
+    assert (await socket.connect())[0]
+    conversation = (
+        await database_sync_to_async(actions.send_visitor_message)(visitor, text="Hi", client_id="v1")
+    ).message.conversation
+    own = await socket.receive_json_from(timeout=2)
+    assert own["message"]["client_id"] == "v1"
+
+    reply = await database_sync_to_async(actions.reply_to_conversation)(
+        member, conversation, text="<b>Hello</b>", client_id=None
+    )
+
+    frame = await socket.receive_json_from(timeout=2)
+    assert frame["type"] == "message.created"
+    assert frame["conversation_id"] == conversation.public_id.hex
+    assert frame["message"]["id"] == reply.message.public_id.hex
+    assert frame["message"]["text"] == "<b>Hello</b>"
+    assert frame["message"]["author"] == {"kind": "operator", "name": member.display_name}
+    await socket.disconnect()
+
+
+async def test_visitor_hears_close_and_reopen(member, visitor):
+    token = await database_sync_to_async(sign_visitor_token)(visitor)
+    conversation = (
+        await database_sync_to_async(actions.send_visitor_message)(visitor, text="Hi", client_id="v1")
+    ).message.conversation
+    socket = widget_socket(token)
+    assert (await socket.connect())[0]
+
+    await database_sync_to_async(actions.close_conversation)(member, conversation)
+    await database_sync_to_async(actions.reopen_conversation)(member, conversation)
+
+    assert (await socket.receive_json_from(timeout=2))["type"] == "conversation.closed"
+    assert (await socket.receive_json_from(timeout=2))["type"] == "conversation.reopened"
+    await socket.disconnect()
+
+
+async def test_a_visitor_does_not_hear_another_visitors_conversation(member, visitor, inbox):
+    from visitors.actions import create_visitor
+
+    stranger = await database_sync_to_async(create_visitor)(inbox, user_agent="", language="")
+    socket = widget_socket(await database_sync_to_async(sign_visitor_token)(stranger))
+    assert (await socket.connect())[0]
+
+    await database_sync_to_async(actions.send_visitor_message)(visitor, text="mine", client_id="1")
+
+    assert await socket.receive_nothing(timeout=0.3)
+    await socket.disconnect()
+
+
+async def test_widget_socket_with_a_tampered_token_is_refused(visitor):
+    token = await database_sync_to_async(sign_visitor_token)(visitor)
+
+    connected, code = await widget_socket(token[:-2] + "xx").connect()
+
+    assert not connected and code == 4401
+
+
+async def test_widget_socket_without_a_token_is_refused(db):
+    connected, code = await widget_socket("").connect()
+
+    assert not connected and code == 4401
+
+
+async def test_widget_socket_from_an_origin_not_allowed_is_refused(visitor):
+    token = await database_sync_to_async(sign_visitor_token)(visitor)
+
+    connected, code = await widget_socket(token, origin="https://evil.example.com").connect()
+
+    assert not connected and code == 4403
+
+
+async def test_widget_socket_with_a_revoked_key_is_refused(visitor, inbox):
+    token = await database_sync_to_async(sign_visitor_token)(visitor)
+    await database_sync_to_async(workspace_actions.revoke_inbox_key)(inbox)
+
+    connected, code = await widget_socket(token).connect()
+
+    assert not connected and code == 4403
+
+
+async def test_widget_socket_answers_ping(visitor):
+    socket = widget_socket(await database_sync_to_async(sign_visitor_token)(visitor))
+    assert (await socket.connect())[0]
+
+    await socket.send_to(text_data=json.dumps({"type": "ping"}))
+
+    assert await socket.receive_json_from(timeout=2) == {"type": "pong"}
+    await socket.disconnect()
