@@ -8,8 +8,13 @@ from ninja import Query, Router, Schema, Status
 from conversations import actions
 from conversations.queries import access_conversation, list_conversations, list_messages
 from conversations.schemas import ConversationOut, ConversationPageOut, MessageOut, MessagePageOut, ReplyIn
+from workspaces.models import Member
 
 router = Router(tags=["conversations"])
+
+
+class MemberRequest(HttpRequest):
+    auth: Member  # set by the API token authentication
 
 
 class ConversationFilter(Schema):
@@ -18,13 +23,13 @@ class ConversationFilter(Schema):
 
 
 @router.get("/conversations", response=ConversationPageOut, summary="List conversations, newest activity first")
-def list_conversations_view(request: HttpRequest, filters: Query[ConversationFilter]) -> ConversationPageOut:
+def list_conversations_view(request: MemberRequest, filters: Query[ConversationFilter]) -> ConversationPageOut:
     page = list_conversations(request.auth, status=filters.status, cursor=filters.cursor)
     return ConversationPageOut(items=[ConversationOut.of(c) for c in page.conversations], next_cursor=page.next_cursor)
 
 
 @router.get("/conversations/{conversation_id}", response=ConversationOut, summary="Read a conversation")
-def get_conversation_view(request: HttpRequest, conversation_id: str) -> ConversationOut:
+def get_conversation_view(request: MemberRequest, conversation_id: str) -> ConversationOut:
     return ConversationOut.of(access_conversation(request.auth, conversation_id))
 
 
@@ -33,7 +38,7 @@ class AfterQuery(Schema):
 
 
 @router.get("/conversations/{conversation_id}/messages", response=MessagePageOut, summary="Messages after a cursor")
-def list_messages_view(request: HttpRequest, conversation_id: str, query: Query[AfterQuery]) -> MessagePageOut:
+def list_messages_view(request: MemberRequest, conversation_id: str, query: Query[AfterQuery]) -> MessagePageOut:
     page = list_messages(access_conversation(request.auth, conversation_id), after=max(query.after, 0))
     return MessagePageOut(items=[MessageOut.of(m) for m in page.messages], has_more=page.has_more)
 
@@ -43,7 +48,7 @@ def list_messages_view(request: HttpRequest, conversation_id: str, query: Query[
     response={200: MessageOut, 201: MessageOut},
     summary="Send a reply to the visitor",
 )
-def reply_view(request: HttpRequest, conversation_id: str, payload: ReplyIn) -> Status[MessageOut]:
+def reply_view(request: MemberRequest, conversation_id: str, payload: ReplyIn) -> Status[MessageOut]:
     conversation = access_conversation(request.auth, conversation_id)
     sent = actions.reply_to_conversation(request.auth, conversation, text=payload.text, client_id=payload.client_id)
     return Status(201 if sent.created else 200, MessageOut.of(sent.message))

@@ -25,9 +25,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
             return error_response(api, request, 400, "malformed_json", "The request body is not valid JSON.")
         return error_response(api, request, exc.status_code, "error", str(exc))
 
-    api.add_exception_handler(DomainError, domain_error)
-    api.add_exception_handler(ValidationError, validation_error)
-    api.add_exception_handler(HttpError, http_error)
+    api.add_exception_handler(DomainError, domain_error)  # type: ignore[arg-type]
+    api.add_exception_handler(ValidationError, validation_error)  # type: ignore[arg-type]
+    api.add_exception_handler(HttpError, http_error)  # type: ignore[arg-type]
 
 
 def _describe(errors: list[dict]) -> str:

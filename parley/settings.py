@@ -100,7 +100,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.environ.get("SQLITE_PATH", DATA_DIR / "parley.sqlite3"),
+            "NAME": os.environ.get("SQLITE_PATH", str(DATA_DIR / "parley.sqlite3")),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so concurrent writers
                 # queue on busy_timeout instead of failing mid-transaction.

@@ -54,7 +54,7 @@ def run_server(env: dict[str, str], port: int | None = None, *, log: Path | None
     """Start `parley serve`, wait until /healthz answers, stop it afterwards."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
-    with open(log, "ab") if log else contextlib.nullcontext(subprocess.DEVNULL) as out:  # noqa: SIM115
+    with open(log, "ab") if log else contextlib.nullcontext(subprocess.DEVNULL) as out:
         process = subprocess.Popen(
             [*PARLEY, "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=env,

@@ -27,6 +27,10 @@ from widget.schemas import (
 )
 
 
+class VisitorRequest(HttpRequest):
+    auth: Visitor  # set by VisitorToken
+
+
 class VisitorToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Visitor:
         return authenticate_visitor(token, request_origin(request.headers))
@@ -62,7 +66,7 @@ class AfterQuery(Schema):
 
 
 @api.get("/messages", auth=VisitorToken(), response={200: MessagesOut, **ERRORS}, summary="History and catch-up")
-def get_messages(request: HttpRequest, query: Query[AfterQuery]) -> MessagesOut:
+def get_messages(request: VisitorRequest, query: Query[AfterQuery]) -> MessagesOut:
     conversation = get_visitor_conversation(request.auth)
     if conversation is None:
         return MessagesOut(conversation=None, messages=[], has_more=False)
@@ -77,6 +81,6 @@ def get_messages(request: HttpRequest, query: Query[AfterQuery]) -> MessagesOut:
 @api.post(
     "/messages", auth=VisitorToken(), response={200: MessageOut, 201: MessageOut, **ERRORS}, summary="Send a message"
 )
-def send_message(request: HttpRequest, payload: MessageIn) -> Status[MessageOut]:
+def send_message(request: VisitorRequest, payload: MessageIn) -> Status[MessageOut]:
     sent = conversation_actions.send_visitor_message(request.auth, text=payload.text, client_id=payload.client_id)
     return Status(201 if sent.created else 200, MessageOut.of(sent.message))

@@ -1,5 +1,7 @@
 """The public widget API as a visitor's browser calls it, bad input included."""
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -25,7 +27,7 @@ def start(browser: Client, inbox, token: str | None = None):
     )
 
 
-def auth(token: str) -> dict[str, str]:
+def auth(token: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 
