@@ -10,7 +10,8 @@ from conversations.queries import with_last_message
 
 
 def message_created_html(message: Message) -> str:
-    conversation = with_last_message(message.conversation)
+    conversation = message.conversation
+    conversation.last_message = message  # type: ignore[attr-defined]
     return render_to_string(
         "conversations/live/message_created.html", {"message": message, "conversation": conversation}
     )

@@ -3,7 +3,7 @@
 from functools import cache
 from pathlib import Path
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -26,11 +26,11 @@ def widget_js(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def catalogue(request: HttpRequest, language: str) -> FileResponse:
+def catalogue(request: HttpRequest, language: str) -> HttpResponse:
     path = STATIC / "i18n" / f"{language}.json"
     if not (language.isalpha() and len(language) <= 8 and path.is_file()):
         raise Http404("No catalogue for this language.")
-    response = FileResponse(path.open("rb"), content_type="application/json; charset=utf-8")
+    response = HttpResponse(path.read_bytes(), content_type="application/json; charset=utf-8")
     response["Cache-Control"] = "public, max-age=3600"
     return response
 

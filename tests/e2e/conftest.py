@@ -131,7 +131,9 @@ def widget_messages(page: Page) -> Locator:
 
 
 def open_widget(page: Page) -> None:
-    if not panel(page).is_visible():
+    """Open the chat panel unless the widget came back open (it remembers that per tab)."""
+    expect(launcher(page)).to_have_attribute("aria-expanded", re.compile("true|false"))  # the widget is ready
+    if launcher(page).get_attribute("aria-expanded") != "true":
         launcher(page).click()
     expect(panel(page)).to_be_visible()
 
@@ -155,7 +157,9 @@ def expect_widget_history(page: Page, texts: list[str]) -> None:
 def visitor_token(page: Page) -> str:
     """The visitor token the widget keeps in the site's localStorage."""
     token = page.evaluate(
-        """() => Object.keys(localStorage).filter(k => /^parley:.*:token$/.test(k)).map(k => localStorage.getItem(k))[0]"""
+        """() => Object.keys(localStorage)
+            .filter(k => /^parley:.*:token$/.test(k))
+            .map(k => localStorage.getItem(k))[0]"""
     )
     assert token, "the widget stored no visitor token"
     return str(token)

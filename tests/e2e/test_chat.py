@@ -158,7 +158,7 @@ def test_pages_pick_up_after_a_server_restart(browser: Browser) -> None:
             "-c",
             "from accounts.actions import issue_api_token; from workspaces.models import Member; "
             "print(issue_api_token(Member.objects.get(user__email='operator@demo.parley.local'), name='e2e').raw)",
-        ).strip()
+        ).split()[-1]
         visitor_api = widget_api(server, visitor)
 
         # When the server process stops
@@ -183,6 +183,7 @@ def test_pages_pick_up_after_a_server_restart(browser: Browser) -> None:
         # Then both pages, back on their own, show what was sent meanwhile once, in order
         expect_live(operator, timeout=RECONNECT_MS)
         expect(feed_messages(operator)).to_have_count(3, timeout=RECONNECT_MS)
+        print(f"\nDEBUG inbox {clock.ms()}")
         expect(widget_messages(visitor)).to_have_count(3, timeout=RECONNECT_MS)
         print(f"\nrestart: both pages caught up {clock.ms()} ms after the server was healthy")
         expect_inbox_history(operator, [question, from_other_tab, from_rest])

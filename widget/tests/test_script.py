@@ -1,0 +1,40 @@
+import gzip
+import json
+from pathlib import Path
+
+STATIC = Path(__file__).resolve().parents[1] / "static" / "widget"
+
+
+def test_the_script_is_served_as_javascript(client):
+    response = client.get("/widget.js")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert b"attachShadow" in response.content
+
+
+def test_the_script_stays_far_below_its_25_kb_gzipped_budget():
+    size = len(gzip.compress((STATIC / "widget.js").read_bytes(), compresslevel=9))
+
+    assert size < 12 * 1024, f"widget.js is {size} bytes gzipped"
+
+
+def test_every_catalogue_has_the_english_keys():
+    english = json.loads((STATIC / "i18n" / "en.json").read_text())
+    for path in (STATIC / "i18n").glob("*.json"):
+        catalogue = json.loads(path.read_text())
+        assert set(catalogue) == set(english), path.name
+        assert all(isinstance(v, str) and v for v in catalogue.values()), path.name
+
+
+def test_catalogues_are_served_by_language_and_unknown_ones_are_404(client):
+    assert client.get("/widget/i18n/ru.json").json()["send"]
+    assert client.get("/widget/i18n/xx.json").status_code == 404
+    assert client.get("/widget/i18n/..%2Fwidget.json").status_code == 404
+
+
+def test_the_demo_shop_embeds_the_widget_with_the_inbox_key(client, inbox):
+    html = client.get("/demo/").content.decode()
+
+    assert f'data-key="{inbox.widget_key}"' in html
+    assert 'src="http://testserver/widget.js"' in html
