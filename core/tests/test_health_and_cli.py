@@ -34,3 +34,13 @@ def test_createoperator_makes_an_operator_who_can_sign_in(db, client):
 
     assert client.login(username="lena@example.com", password="long-enough-1")
     assert client.get("/inbox/").status_code == 200
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path):
+    import os
+
+    env = {**os.environ, "DATA_DIR": str(tmp_path), "DATABASE_URL": "", "REDIS_URL": ""}
+    done = subprocess.run([sys.executable, "-m", "parley.cli", "serve"], capture_output=True, text=True, env=env)
+
+    assert done.returncode == 1
+    assert "run `parley migrate` first" in done.stderr

@@ -2,6 +2,7 @@ import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from core.db import require_migrated
 from jobs.worker import start_embedded_worker
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
 
 
 def serve(host: str, port: int, *, log_level: str = "warning") -> None:
+    require_migrated()
     if settings.EMBEDDED_WORKER:
         start_embedded_worker()
     uvicorn.run(

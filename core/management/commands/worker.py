@@ -2,6 +2,7 @@ import signal
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from core.db import require_migrated
 from jobs.worker import make_worker
 
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls when idle.")
 
     def handle(self, *, interval: float, **options: object) -> None:
+        require_migrated()
         worker = make_worker(interval=interval)
         signal.signal(signal.SIGTERM, worker.shutdown)
         signal.signal(signal.SIGINT, worker.shutdown)
