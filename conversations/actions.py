@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from conversations.events import ConversationClosed, ConversationCreated, ConversationReopened, MessageCreated
 from conversations.models import Conversation, Message
-from core.errors import InvalidInput
+from core.errors import Conflict, InvalidInput
 from realtime.bus import emit
 from visitors.models import Visitor
 from workspaces.models import Member
@@ -48,7 +48,7 @@ def send_visitor_message(visitor: Visitor, *, text: str, client_id: str | None) 
             workspace_id=visitor.workspace_id, inbox_id=visitor.inbox_id, visitor=visitor
         )
         emit(ConversationCreated(conversation.workspace_id, conversation.pk, visitor.pk))
-    elif existing := _find_retry(conversation, client_id):
+    elif existing := _find_retry(conversation, client_id, author_kind=Message.AuthorKind.VISITOR, member=None):
         return SentMessage(existing, created=False)
     elif not conversation.is_open:
         _set_status(conversation, Conversation.Status.OPEN, member=None)
@@ -63,7 +63,7 @@ def reply_to_conversation(
     """Store an operator's reply; it goes to the visitor's widget."""
     text, client_id = clean_message_text(text), clean_client_id(client_id)
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-    if existing := _find_retry(conversation, client_id):
+    if existing := _find_retry(conversation, client_id, author_kind=Message.AuthorKind.OPERATOR, member=member):
         return SentMessage(existing, created=False)
     message = _append(
         conversation, author_kind=Message.AuthorKind.OPERATOR, member=member, text=text, client_id=client_id
@@ -87,10 +87,18 @@ def reopen_conversation(member: Member, conversation: Conversation) -> Conversat
     return conversation
 
 
-def _find_retry(conversation: Conversation, client_id: str | None) -> Message | None:
+def _find_retry(
+    conversation: Conversation, client_id: str | None, *, author_kind: str, member: Member | None
+) -> Message | None:
+    """The message an earlier attempt of this send stored, if any."""
     if client_id is None:
         return None
-    return conversation.messages.select_related("author_member").filter(client_id=client_id).first()
+    existing = conversation.messages.select_related("author_member").filter(client_id=client_id).first()
+    if existing and (existing.author_kind, existing.author_member_id) != (author_kind, member.pk if member else None):
+        raise Conflict(
+            "This client_id is already used by another message in this conversation.", code="client_id_taken"
+        )
+    return existing
 
 
 def _append(

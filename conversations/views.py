@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from conversations import actions
-from conversations.queries import access_conversation, list_conversations, list_messages, list_recent_messages
+from conversations.queries import access_conversation, list_conversations, list_recent_messages
 from core.errors import DomainError
 from workspaces.models import Member
 from workspaces.queries import get_current_member
@@ -82,20 +82,6 @@ def conversation_list(request: OperatorRequest) -> HttpResponse:
         else "conversations/partials/conversation_list.html"
     )
     return render(request, template, _list_context(request))
-
-
-@require_GET
-@operator_view
-def messages_after(request: OperatorRequest, conversation_id: str) -> HttpResponse:
-    conversation = access_conversation(request.member, conversation_id)
-    try:
-        after = max(int(request.GET.get("after", "0")), 0)
-    except ValueError:
-        after = 0
-    page = list_messages(conversation, after=after)
-    return render(
-        request, "conversations/partials/messages.html", {"messages": page.messages, "conversation": conversation}
-    )
 
 
 @require_POST

@@ -27,6 +27,11 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
 class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"

@@ -3,14 +3,17 @@
 Each socket is authorised when it connects, before it joins any group.
 """
 
+import json
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 
+from conversations import live
+from conversations.queries import access_conversation
 from core.errors import DomainError
-from realtime.groups import operators_group, visitor_group
+from realtime.groups import conversation_group, operators_group, visitor_group
 from widget.identity import authenticate_visitor, request_origin
 from workspaces.models import Member
 from workspaces.queries import get_current_member
@@ -20,18 +23,30 @@ CLOSE_FORBIDDEN = 4403
 
 
 class OperatorConsumer(AsyncWebsocketConsumer):
-    """The inbox page: receives HTML fragments for its workspace."""
+    """An inbox page. Receives list rows for its workspace and, for the conversation
+    it has open, its header and feed fragments.
+
+    The page says which conversation it shows with {"type": "watch",
+    "conversation": id | null, "after": seq}. The socket joins that
+    conversation's group only if the operator may see it, then sends its header
+    and the messages after `after`, so nothing falls between the page's last
+    read and the join.
+    """
+
+    member: Member
+    watching: str | None = None
 
     async def connect(self) -> None:
         if not _same_origin(self.scope):
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        member: Member | None = await database_sync_to_async(get_current_member)(
+        member = await database_sync_to_async(get_current_member)(
             self.scope.get("user"), self.scope.get("session") or {}
         )
         if member is None:
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
+        self.member = member
         self.group = operators_group(member.workspace.public_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
@@ -39,6 +54,33 @@ class OperatorConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if group := getattr(self, "group", None):
             await self.channel_layer.group_discard(group, self.channel_name)
+        await self._unwatch()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        try:
+            frame = json.loads(text_data or "")
+        except ValueError:
+            return
+        if isinstance(frame, dict) and frame.get("type") == "watch":
+            await self._watch(frame.get("conversation"), frame.get("after"))
+
+    async def _watch(self, conversation_id: object, after: object) -> None:
+        await self._unwatch()
+        if not isinstance(conversation_id, str):
+            return
+        try:
+            conversation = await database_sync_to_async(access_conversation)(self.member, conversation_id)
+        except DomainError:
+            return
+        self.watching = conversation_group(conversation.public_id)
+        await self.channel_layer.group_add(self.watching, self.channel_name)
+        cursor = after if isinstance(after, int) and after >= 0 else 0
+        await self.send(text_data=await database_sync_to_async(live.catch_up)(conversation, cursor))
+
+    async def _unwatch(self) -> None:
+        if self.watching:
+            await self.channel_layer.group_discard(self.watching, self.channel_name)
+            self.watching = None
 
     async def push_html(self, event: dict[str, Any]) -> None:
         await self.send(text_data=event["html"])

@@ -5,8 +5,15 @@ from uuid import UUID
 
 
 def operators_group(workspace_public_id: UUID) -> str:
+    """Every inbox page of the workspace: list rows."""
     return f"operators.{workspace_public_id.hex}"
 
 
+def conversation_group(conversation_public_id: UUID) -> str:
+    """Inbox pages with this conversation open: its feed and header."""
+    return f"conversation.{conversation_public_id.hex}"
+
+
 def visitor_group(visitor_public_id: UUID) -> str:
+    """Every widget of the visitor."""
     return f"visitor.{visitor_public_id.hex}"

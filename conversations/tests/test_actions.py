@@ -4,7 +4,7 @@ from django.test.utils import CaptureQueriesContext
 
 from conversations import actions
 from conversations.models import Conversation, Message
-from core.errors import InvalidInput
+from core.errors import Conflict, InvalidInput
 
 
 def test_first_visitor_message_starts_an_open_conversation(visitor):
@@ -48,6 +48,15 @@ def test_an_operator_retry_is_stored_once(visitor, member):
 
     assert not again.created
     assert conversation.messages.count() == 2
+
+
+def test_a_client_id_used_by_someone_else_is_a_conflict_not_a_silent_drop(visitor, member):
+    conversation = actions.send_visitor_message(visitor, text="Hi", client_id="1").message.conversation
+
+    with pytest.raises(Conflict, match="already used"):
+        actions.reply_to_conversation(member, conversation, text="Hello", client_id="1")
+
+    assert conversation.messages.count() == 1
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t"])

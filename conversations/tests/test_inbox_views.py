@@ -113,15 +113,6 @@ def test_an_empty_reply_is_a_clear_error(operator_client, visitor):
     assert conversation.messages.count() == 1
 
 
-def test_catch_up_returns_messages_after_the_cursor(operator_client, visitor):
-    for i in range(3):
-        conversation = actions.send_visitor_message(visitor, text=f"m{i}", client_id=str(i)).message.conversation
-
-    html = operator_client.get(f"/inbox/c/{conversation.public_id.hex}/messages/?after=2").content.decode()
-
-    assert "m2" in html and "m1" not in html
-
-
 def test_another_workspaces_conversation_is_not_found(operator_client, other_inbox):
     foreign = actions.send_visitor_message(
         create_visitor(other_inbox, user_agent="", language=""), text="secret", client_id="1"
@@ -130,7 +121,6 @@ def test_another_workspaces_conversation_is_not_found(operator_client, other_inb
 
     for response in (
         operator_client.get(f"{base}/"),
-        operator_client.get(f"{base}/messages/?after=0"),
         operator_client.post(f"{base}/reply/", {"text": "hijack"}),
         operator_client.post(f"{base}/close/"),
     ):

@@ -39,23 +39,108 @@ def widget_socket(token: str, *, origin: str = SITE) -> WebsocketCommunicator:
     return WebsocketCommunicator(application, f"/widget/ws/?token={token}", headers=[(b"origin", origin.encode())])
 
 
-async def test_operator_receives_new_visitor_messages_of_their_workspace(member, visitor):
+async def test_every_operator_of_the_workspace_gets_the_row_of_a_new_conversation(member, visitor):
     socket = await operator_socket(member.user)
-    connected, _ = await socket.connect()
+    connected, _ = await socket.connect(timeout=5)
     assert connected
 
     sent = await database_sync_to_async(actions.send_visitor_message)(visitor, text="Where is my order?", client_id="1")
 
     html = await socket.receive_from(timeout=2)
-    assert f'id="msg-{sent.message.public_id.hex}"' in html
-    assert "Where is my order?" in html
+    assert 'hx-swap-oob="afterbegin:#conversation-list"' in html
     assert f'id="conv-row-{sent.message.conversation.public_id.hex}"' in html
+    assert "Where is my order?" in html
+    assert await socket.receive_nothing(timeout=0.2), "the feed fragment goes only to pages watching it"
+    await socket.disconnect()
+
+
+async def watching(socket: WebsocketCommunicator, conversation, after: int = 0) -> None:
+    await socket.send_to(
+        text_data=json.dumps({"type": "watch", "conversation": conversation.public_id.hex, "after": after})
+    )
+
+
+async def test_a_page_watching_a_conversation_gets_what_it_missed_then_new_messages(member, visitor):
+    first = await database_sync_to_async(actions.send_visitor_message)(visitor, text="one", client_id="1")
+    await database_sync_to_async(actions.send_visitor_message)(visitor, text="two", client_id="2")
+    conversation = first.message.conversation
+    socket = await operator_socket(member.user)
+    assert (await socket.connect(timeout=5))[0]
+
+    await watching(socket, conversation, after=1)
+    missed = await socket.receive_from(timeout=2)
+    assert f'id="conv-header-{conversation.public_id.hex}"' in missed
+    sent = await database_sync_to_async(actions.send_visitor_message)(visitor, text="three", client_id="3")
+    row, feed = await socket.receive_from(timeout=2), await socket.receive_from(timeout=2)
+
+    assert f'hx-swap-oob="beforeend:#feed-{conversation.public_id.hex}"' in missed
+    assert "two" in missed and "one" not in missed
+    assert "conv-row-" in row
+    assert f'id="msg-{sent.message.public_id.hex}"' in feed and "three" in feed
+    await socket.disconnect()
+
+
+async def test_watching_another_conversation_stops_the_first(member, visitor, inbox):
+    from visitors.actions import create_visitor
+
+    first = (
+        await database_sync_to_async(actions.send_visitor_message)(visitor, text="a", client_id="1")
+    ).message.conversation
+    other_visitor = await database_sync_to_async(create_visitor)(inbox, user_agent="", language="")
+    second = (
+        await database_sync_to_async(actions.send_visitor_message)(other_visitor, text="b", client_id="1")
+    ).message.conversation
+    socket = await operator_socket(member.user)
+    assert (await socket.connect(timeout=5))[0]
+    await watching(socket, first, after=1)
+    await watching(socket, second, after=1)
+    assert "conv-header-" in await socket.receive_from(timeout=2)
+    assert f"conv-header-{second.public_id.hex}" in await socket.receive_from(timeout=2)
+
+    await database_sync_to_async(actions.send_visitor_message)(visitor, text="to the first", client_id="2")
+
+    assert "conv-row-" in await socket.receive_from(timeout=2)
+    assert await socket.receive_nothing(timeout=0.2), "no feed fragment for a conversation no longer open"
+    await socket.disconnect()
+
+
+async def test_watching_another_workspaces_conversation_is_ignored(member, other_inbox):
+    from visitors.actions import create_visitor
+
+    stranger = await database_sync_to_async(create_visitor)(other_inbox, user_agent="", language="")
+    foreign = (
+        await database_sync_to_async(actions.send_visitor_message)(stranger, text="secret", client_id="1")
+    ).message.conversation
+    socket = await operator_socket(member.user)
+    assert (await socket.connect(timeout=5))[0]
+
+    await watching(socket, foreign)
+    await database_sync_to_async(actions.send_visitor_message)(stranger, text="more secrets", client_id="2")
+
+    assert await socket.receive_nothing(timeout=0.3)
+    await socket.disconnect()
+
+
+async def test_operators_watching_see_close_and_reopen_in_the_header(member, visitor):
+    conversation = (
+        await database_sync_to_async(actions.send_visitor_message)(visitor, text="a", client_id="1")
+    ).message.conversation
+    socket = await operator_socket(member.user)
+    assert (await socket.connect(timeout=5))[0]
+    await watching(socket, conversation, after=1)
+    assert "Close" in await socket.receive_from(timeout=2)
+
+    await database_sync_to_async(actions.close_conversation)(member, conversation)
+
+    row, header = await socket.receive_from(timeout=2), await socket.receive_from(timeout=2)
+    assert 'data-status="closed"' in row
+    assert f'id="conv-header-{conversation.public_id.hex}" hx-swap-oob="true"' in header and "Reopen" in header
     await socket.disconnect()
 
 
 async def test_an_operator_of_another_workspace_hears_nothing(other_member, visitor):
     socket = await operator_socket(other_member.user)
-    assert (await socket.connect())[0]
+    assert (await socket.connect(timeout=5))[0]
 
     await database_sync_to_async(actions.send_visitor_message)(visitor, text="private", client_id="1")
 
@@ -66,7 +151,7 @@ async def test_an_operator_of_another_workspace_hears_nothing(other_member, visi
 async def test_operator_socket_without_credentials_is_refused(db):
     socket = await operator_socket(None)
 
-    connected, code = await socket.connect()
+    connected, code = await socket.connect(timeout=5)
 
     assert not connected and code == 4401
 
@@ -74,7 +159,7 @@ async def test_operator_socket_without_credentials_is_refused(db):
 async def test_operator_socket_from_another_site_is_refused(member):
     socket = await operator_socket(member.user, origin="https://evil.example.com")
 
-    connected, code = await socket.connect()
+    connected, code = await socket.connect(timeout=5)
 
     assert not connected and code == 4403
 
@@ -82,7 +167,7 @@ async def test_operator_socket_from_another_site_is_refused(member):
 async def test_visitor_receives_operator_replies_as_json(member, visitor):
     token = await database_sync_to_async(sign_visitor_token)(visitor)
     socket = widget_socket(token)
-    assert (await socket.connect())[0]
+    assert (await socket.connect(timeout=5))[0]
     conversation = (
         await database_sync_to_async(actions.send_visitor_message)(visitor, text="Hi", client_id="v1")
     ).message.conversation
@@ -108,7 +193,7 @@ async def test_visitor_hears_close_and_reopen(member, visitor):
         await database_sync_to_async(actions.send_visitor_message)(visitor, text="Hi", client_id="v1")
     ).message.conversation
     socket = widget_socket(token)
-    assert (await socket.connect())[0]
+    assert (await socket.connect(timeout=5))[0]
 
     await database_sync_to_async(actions.close_conversation)(member, conversation)
     await database_sync_to_async(actions.reopen_conversation)(member, conversation)
@@ -123,7 +208,7 @@ async def test_a_visitor_does_not_hear_another_visitors_conversation(member, vis
 
     stranger = await database_sync_to_async(create_visitor)(inbox, user_agent="", language="")
     socket = widget_socket(await database_sync_to_async(sign_visitor_token)(stranger))
-    assert (await socket.connect())[0]
+    assert (await socket.connect(timeout=5))[0]
 
     await database_sync_to_async(actions.send_visitor_message)(visitor, text="mine", client_id="1")
 
@@ -134,13 +219,13 @@ async def test_a_visitor_does_not_hear_another_visitors_conversation(member, vis
 async def test_widget_socket_with_a_tampered_token_is_refused(visitor):
     token = await database_sync_to_async(sign_visitor_token)(visitor)
 
-    connected, code = await widget_socket(token[:-2] + "xx").connect()
+    connected, code = await widget_socket(token[:-2] + "xx").connect(timeout=5)
 
     assert not connected and code == 4401
 
 
 async def test_widget_socket_without_a_token_is_refused(db):
-    connected, code = await widget_socket("").connect()
+    connected, code = await widget_socket("").connect(timeout=5)
 
     assert not connected and code == 4401
 
@@ -148,7 +233,7 @@ async def test_widget_socket_without_a_token_is_refused(db):
 async def test_widget_socket_from_an_origin_not_allowed_is_refused(visitor):
     token = await database_sync_to_async(sign_visitor_token)(visitor)
 
-    connected, code = await widget_socket(token, origin="https://evil.example.com").connect()
+    connected, code = await widget_socket(token, origin="https://evil.example.com").connect(timeout=5)
 
     assert not connected and code == 4403
 
@@ -157,14 +242,14 @@ async def test_widget_socket_with_a_revoked_key_is_refused(visitor, inbox):
     token = await database_sync_to_async(sign_visitor_token)(visitor)
     await database_sync_to_async(workspace_actions.revoke_inbox_key)(inbox)
 
-    connected, code = await widget_socket(token).connect()
+    connected, code = await widget_socket(token).connect(timeout=5)
 
     assert not connected and code == 4403
 
 
 async def test_widget_socket_answers_ping(visitor):
     socket = widget_socket(await database_sync_to_async(sign_visitor_token)(visitor))
-    assert (await socket.connect())[0]
+    assert (await socket.connect(timeout=5))[0]
 
     await socket.send_to(text_data=json.dumps({"type": "ping"}))
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect
 
 from tests.servers import Server, free_port, parley, run_server, server_env
 
@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
 OPERATOR_EMAIL = "operator@demo.parley.local"
 OPERATOR_PASSWORD = "parley-demo"
-VIEWPORT = {"width": 1280, "height": 800}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 LIVE_MS = 5_000  # how long a live update may take to show
 RECONNECT_MS = 20_000  # a page reconnecting to a restarted server (its backoff included)
 
@@ -56,7 +56,7 @@ def browser_type_launch_args() -> dict[str, object]:
 
 
 class DemoServer:
-    """`parley serve` on a seeded demo database; can be restarted on the same port and DATA_DIR."""
+    """`parley serve` on a seeded demo database; `stop()` then `start()` restarts it on the same port and data."""
 
     def __init__(self, env: dict[str, str], port: int, log: Path) -> None:
         self.env, self.port, self.log = env, port, log
@@ -70,10 +70,6 @@ class DemoServer:
     def stop(self) -> None:
         self._stack.close()
         self.server = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
 
 
 @contextlib.contextmanager
@@ -106,12 +102,17 @@ def _close_contexts(browser: Browser) -> Iterator[None]:
         context.close()
 
 
+def new_context(browser: Browser) -> BrowserContext:
+    """A fresh browser profile: its own cookies and storage, so its own visitor or operator session."""
+    return browser.new_context(viewport=VIEWPORT)
+
+
 # The visitor: the demo shop with the widget.
 
 
 def visitor_page(browser: Browser, server: DemoServer, *, context: BrowserContext | None = None) -> Page:
     """The demo shop in a new browser context (a new visitor), or in a new tab of `context`."""
-    context = context or browser.new_context(viewport=VIEWPORT)
+    context = context or new_context(browser)
     page = context.new_page()
     page.goto(f"{server.url}/demo/")
     expect(launcher(page)).to_be_visible()
@@ -177,9 +178,9 @@ def widget_api(server: DemoServer, page: Page) -> httpx.Client:
 # The operator: the inbox.
 
 
-def operator_page(browser: Browser, server: DemoServer) -> Page:
-    """The demo operator signed in, on the inbox with live updates connected."""
-    page = browser.new_context(viewport=VIEWPORT).new_page()
+def operator_page(browser: Browser, server: DemoServer, *, context: BrowserContext | None = None) -> Page:
+    """The demo operator signed in (in a new browser context, or `context`), on the inbox with live updates on."""
+    page = (context or new_context(browser)).new_page()
     page.goto(f"{server.url}/accounts/login/")
     page.locator("input[name=username]").fill(OPERATOR_EMAIL)
     page.locator("input[name=password]").fill(OPERATOR_PASSWORD)

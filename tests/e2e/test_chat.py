@@ -4,7 +4,7 @@ import json
 import re
 
 import httpx
-from playwright.sync_api import Browser, Page, Route, WebSocketRoute, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, WebSocketRoute, expect
 
 from tests.e2e.conftest import (
     LIVE_MS,
@@ -19,6 +19,7 @@ from tests.e2e.conftest import (
     expect_widget_history,
     feed_messages,
     launcher,
+    new_context,
     open_conversation,
     open_widget,
     operator_page,
@@ -33,10 +34,17 @@ from tests.servers import parley
 XSS = "<script>window.__xss=1</script><b>bold</b>"
 
 
-def start_conversation(browser: Browser, server: DemoServer, question: str) -> tuple[Page, Page]:
+def start_conversation(
+    browser: Browser,
+    server: DemoServer,
+    question: str,
+    *,
+    visitor_context: BrowserContext | None = None,
+    operator_context: BrowserContext | None = None,
+) -> tuple[Page, Page]:
     """A new visitor asks `question`; the signed-in operator has the conversation open."""
-    operator = operator_page(browser, server)
-    visitor = visitor_page(browser, server)
+    operator = operator_page(browser, server, context=operator_context)
+    visitor = visitor_page(browser, server, context=visitor_context)
     open_widget(visitor)
     send_from_widget(visitor, question)
     expect_widget_history(visitor, [question])
@@ -118,6 +126,7 @@ def test_widget_catches_up_after_the_visitors_network_drops(browser: Browser, se
     reply_from_inbox(operator, first)
     reply_from_inbox(operator, second)
     expect_inbox_history(operator, [question, first, second])
+    expect(widget_messages(visitor)).to_have_count(1)  # the drop is real: nothing reached the widget
 
     # And the network comes back
     visitor.context.set_offline(False)
@@ -137,6 +146,7 @@ def test_inbox_catches_up_after_the_operators_network_drops(browser: Browser, se
     send_from_widget(visitor, first)
     send_from_widget(visitor, second)
     expect_widget_history(visitor, [question, first, second])
+    expect(feed_messages(operator)).to_have_count(1)  # the drop is real: nothing reached the inbox
 
     # And the network comes back
     operator.context.set_offline(False)
@@ -183,7 +193,6 @@ def test_pages_pick_up_after_a_server_restart(browser: Browser) -> None:
         # Then both pages, back on their own, show what was sent meanwhile once, in order
         expect_live(operator, timeout=RECONNECT_MS)
         expect(feed_messages(operator)).to_have_count(3, timeout=RECONNECT_MS)
-        print(f"\nDEBUG inbox {clock.ms()}")
         expect(widget_messages(visitor)).to_have_count(3, timeout=RECONNECT_MS)
         print(f"\nrestart: both pages caught up {clock.ms()} ms after the server was healthy")
         expect_inbox_history(operator, [question, from_other_tab, from_rest])
@@ -204,7 +213,7 @@ def test_send_retried_after_a_lost_response_is_stored_once(browser: Browser, ser
     # reaches the server but whose browser never hears back: the response is lost
     # and so is the socket's echo of it
     operator = operator_page(browser, server)
-    context = browser.new_context(viewport=VIEWPORT)
+    context = new_context(browser)
     text = "Do you gift-wrap orders?"
     attempts: list[tuple[str, int]] = []
 
@@ -260,6 +269,63 @@ def test_send_retried_after_a_lost_response_is_stored_once(browser: Browser, ser
     with widget_api(server, visitor) as api:
         history = api.get("/messages", params={"after": 0}).json()
     assert [(m["text"], m["client_id"]) for m in history["messages"]] == [(text, first_id)]
+
+
+def hold_first_frame(context: BrowserContext, socket_url: str, containing: str) -> None:
+    """Proxy the context's socket at `socket_url`; the first frame from the server containing `containing`
+    reaches the page only after the frame that follows it, as when a later event overtakes an earlier one."""
+
+    def handler(ws: WebSocketRoute) -> None:
+        server_side = ws.connect_to_server()
+        held: list[str | bytes] = []
+        done = False
+
+        def to_page(frame: str | bytes) -> None:
+            nonlocal done
+            text = frame if isinstance(frame, str) else frame.decode()
+            if not done and not held and containing in text:
+                held.append(frame)
+                return
+            ws.send(frame)
+            if held:
+                ws.send(held.pop())
+                done = True
+
+        server_side.on_message(to_page)
+
+    context.route_web_socket(re.compile(re.escape(socket_url)), handler)
+
+
+def test_messages_overtaken_on_the_way_still_show_in_order(browser: Browser, server: DemoServer) -> None:
+    # Given a conversation open on both sides, where on each side the push of the next
+    # message will be overtaken by the push of the one after it
+    first_reply, second_reply = "We have it in grey and in sand.", "Both in stock."
+    first_follow_up, second_follow_up = "Grey, please.", "Can it arrive by Friday?"
+    visitor_context = new_context(browser)
+    operator_context = new_context(browser)
+    hold_first_frame(visitor_context, "/widget/ws/", first_reply)
+    hold_first_frame(operator_context, "/inbox/ws/", first_follow_up)
+    question = "What colours does the linen tea towel come in?"
+    visitor, operator = start_conversation(
+        browser, server, question, visitor_context=visitor_context, operator_context=operator_context
+    )
+
+    # When the operator replies twice
+    reply_from_inbox(operator, first_reply)
+    reply_from_inbox(operator, second_reply)
+
+    # Then the widget shows both replies once each, in the order they were written
+    expect_widget_history(visitor, [question, first_reply, second_reply])
+
+    # When the visitor writes twice
+    send_from_widget(visitor, first_follow_up)
+    send_from_widget(visitor, second_follow_up)
+
+    # Then the inbox shows both once each, in order, and the row shows the latest
+    history = [question, first_reply, second_reply, first_follow_up, second_follow_up]
+    expect_inbox_history(operator, history)
+    expect(operator.locator("#conversation-list .row").first).to_contain_text(second_follow_up)
+    expect_widget_history(visitor, history)
 
 
 def test_closed_conversation_reopens_when_the_visitor_writes_again(browser: Browser, server: DemoServer) -> None:

@@ -1,7 +1,10 @@
-// Inbox behaviour htmx does not cover: message order and de-duplication,
-// catch-up after a missed push, and the reply box's keyboard and retry rules.
+// Inbox behaviour htmx does not cover: which conversation the live socket
+// follows, catch-up after a missed push, message order without duplicates,
+// and the reply box's keyboard and retry rules.
 (function () {
   "use strict";
+
+  var socket = null; // the htmx ws extension's socket wrapper, once open
 
   function newClientId() {
     return window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2);
@@ -11,14 +14,32 @@
     return document.querySelector(".feed[data-cursor]");
   }
 
+  // Tell the socket which conversation this page shows; it answers with the
+  // header and every message after the feed's cursor, then pushes new ones.
+  var watched = null;
+  function watch() {
+    var feed = openFeed();
+    var conversation = feed ? feed.closest("[data-conversation]").dataset.conversation : null;
+    if (!socket || conversation === watched) return;
+    watched = conversation;
+    socket.send(JSON.stringify({ type: "watch", conversation: conversation, after: feed ? Number(feed.dataset.cursor) : 0 }));
+  }
+
+  // Fetch whatever a socket push may have missed.
+  function catchUp() {
+    var list = document.getElementById("conversation-list");
+    if (list) htmx.ajax("GET", list.dataset.listUrl, { target: list, swap: "outerHTML" });
+    watched = null;
+    watch();
+  }
+
   // Keep a feed in seq order with one element per message, and its cursor at the highest seq shown.
   function settleFeed(feed) {
     var seen = {};
-    var messages = Array.prototype.slice.call(feed.querySelectorAll(".msg[data-seq]"));
-    messages.forEach(function (el) {
+    feed.querySelectorAll(".msg[data-seq]").forEach(function (el) {
       if (seen[el.id]) el.remove(); else seen[el.id] = true;
     });
-    messages = Array.prototype.slice.call(feed.querySelectorAll(".msg[data-seq]"));
+    var messages = Array.prototype.slice.call(feed.querySelectorAll(".msg[data-seq]"));
     var sorted = messages.slice().sort(function (a, b) { return a.dataset.seq - b.dataset.seq; });
     if (sorted.some(function (el, i) { return el !== messages[i]; })) {
       sorted.forEach(function (el) { feed.appendChild(el); });
@@ -35,23 +56,35 @@
     var status = list.dataset.status;
     list.querySelectorAll(".row").forEach(function (row) {
       if (status !== "all" && row.dataset.status !== status) row.remove();
-    });
-    var active = location.pathname;
-    list.querySelectorAll(".row").forEach(function (row) {
-      row.classList.toggle("row--active", row.getAttribute("href") === active);
+      row.classList.toggle("row--active", row.getAttribute("href") === location.pathname);
     });
     list.classList.toggle("list--empty", !list.querySelector(".row"));
   }
 
-  // Fetch whatever a socket push may have missed.
-  function catchUp() {
-    var list = document.getElementById("conversation-list");
-    if (list) htmx.ajax("GET", list.dataset.listUrl, { target: list, swap: "outerHTML" });
+  function settle() {
     var feed = openFeed();
-    if (feed) {
-      htmx.ajax("GET", feed.dataset.messagesUrl + "?after=" + feed.dataset.cursor, { target: feed, swap: "beforeend" });
-    }
+    if (feed) settleFeed(feed);
+    document.body.classList.toggle("inbox--open", !!feed);
+    settleList();
+    watch();
   }
+
+  // A pushed element that is already on the page replaces its old copy: a row
+  // moves to the top, a message is not shown twice. Pushes can overtake each
+  // other, so a row never goes back to an older last message.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    Array.prototype.forEach.call(event.detail.fragment.children || [], function (incoming) {
+      var existing = incoming.id && document.getElementById(incoming.id);
+      if (!existing || existing === event.detail.target) return; // an in-place swap replaces it anyway
+      if (Number(incoming.dataset.lastSeq) < Number(existing.dataset.lastSeq)) incoming.remove();
+      else existing.remove();
+    });
+  });
+
+  // On swap, not only on settle (20 ms later): a reply's response racing its push must never show twice.
+  document.addEventListener("htmx:afterSwap", settle);
+  document.addEventListener("htmx:afterSettle", settle);
+  document.addEventListener("htmx:oobAfterSwap", settle);
 
   function prepareReplyForm(form) {
     var clientId = form.querySelector("[name=client_id]");
@@ -73,21 +106,9 @@
 
   document.addEventListener("htmx:load", function (event) {
     var root = event.detail.elt;
-    var forms = root.matches && root.matches("form.reply") ? [root] : root.querySelectorAll ? root.querySelectorAll("form.reply") : [];
-    Array.prototype.forEach.call(forms, prepareReplyForm);
+    if (root.matches && root.matches("form.reply")) prepareReplyForm(root);
+    else if (root.querySelectorAll) root.querySelectorAll("form.reply").forEach(prepareReplyForm);
   });
-
-  function settle() {
-    var feed = openFeed();
-    if (feed) settleFeed(feed);
-    document.body.classList.toggle("inbox--open", !!feed);
-    settleList();
-  }
-  document.addEventListener("htmx:afterSettle", settle);
-  document.addEventListener("htmx:oobAfterSwap", settle);
-
-  // An out-of-band delete of an element this page does not show is expected.
-  document.addEventListener("htmx:oobErrorNoTarget", function (event) { event.preventDefault(); });
 
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;
@@ -105,13 +126,23 @@
     }
   });
 
-  document.addEventListener("htmx:wsOpen", function () {
+  // Reconnect within seconds of an outage ending (htmx's default backoff grows to 64 s).
+  htmx.config.wsReconnectDelay = function (retryCount) {
+    return Math.min(500 * Math.pow(2, retryCount), 10000) * (0.5 + Math.random() / 2);
+  };
+
+  document.addEventListener("htmx:wsOpen", function (event) {
+    socket = event.detail.socketWrapper;
     document.body.classList.add("live");
     catchUp();
   });
-  document.addEventListener("htmx:wsClose", function () { document.body.classList.remove("live"); });
+  document.addEventListener("htmx:wsClose", function () {
+    socket = null;
+    document.body.classList.remove("live");
+  });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") catchUp();
   });
+  window.addEventListener("online", catchUp);
   window.addEventListener("popstate", settle);
 })();
