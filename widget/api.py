@@ -44,7 +44,7 @@ api = NinjaAPI(
     description="Called by /widget.js from visitors' browsers. See docs/widget-api.md.",
 )
 install_error_handlers(api)
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 @api.post("/sessions", response={200: SessionOut, 201: SessionOut, **ERRORS}, summary="Start or resume a visitor")
