@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from conversations.events import ConversationClosed, ConversationCreated, ConversationReopened, MessageCreated
@@ -41,17 +41,20 @@ def send_visitor_message(visitor: Visitor, *, text: str, client_id: str | None) 
     text, client_id = clean_message_text(text), clean_client_id(client_id)
     # Locking the visitor serialises a visitor's concurrent sends: one
     # conversation is started, and a retried client_id is seen as a retry.
-    Visitor.objects.select_for_update().filter(pk=visitor.pk).first()
+    # (SQLite's IMMEDIATE transactions already serialise every write.)
+    if connection.features.has_select_for_update:
+        Visitor.objects.select_for_update().filter(pk=visitor.pk).first()
     conversation = visitor.conversations.order_by("-created_at", "-id").first()
     if conversation is None:
-        conversation = Conversation.objects.create(
-            workspace_id=visitor.workspace_id, inbox_id=visitor.inbox_id, visitor=visitor
-        )
+        conversation = Conversation.objects.create(workspace=visitor.workspace, inbox=visitor.inbox, visitor=visitor)
         emit(ConversationCreated(conversation.workspace_id, conversation.pk, visitor.pk))
-    elif existing := _find_retry(conversation, client_id, author_kind=Message.AuthorKind.VISITOR, member=None):
-        return SentMessage(existing, created=False)
-    elif not conversation.is_open:
-        _set_status(conversation, Conversation.Status.OPEN, member=None)
+    else:
+        # The rows fan-out needs are in memory already; do not load them again.
+        conversation.workspace, conversation.visitor = visitor.workspace, visitor
+        if existing := _find_retry(conversation, client_id, author_kind=Message.AuthorKind.VISITOR, member=None):
+            return SentMessage(existing, created=False)
+        if not conversation.is_open:
+            _set_status(conversation, Conversation.Status.OPEN, member=None)
     message = _append(conversation, author_kind=Message.AuthorKind.VISITOR, member=None, text=text, client_id=client_id)
     return SentMessage(message, created=True)
 
@@ -62,7 +65,7 @@ def reply_to_conversation(
 ) -> SentMessage:
     """Store an operator's reply; it goes to the visitor's widget."""
     text, client_id = clean_message_text(text), clean_client_id(client_id)
-    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    conversation = _lock(conversation)
     if existing := _find_retry(conversation, client_id, author_kind=Message.AuthorKind.OPERATOR, member=member):
         return SentMessage(existing, created=False)
     message = _append(
@@ -73,7 +76,7 @@ def reply_to_conversation(
 
 @transaction.atomic
 def close_conversation(member: Member, conversation: Conversation) -> Conversation:
-    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    conversation = _lock(conversation)
     if conversation.is_open:
         _set_status(conversation, Conversation.Status.CLOSED, member=member)
     return conversation
@@ -81,10 +84,19 @@ def close_conversation(member: Member, conversation: Conversation) -> Conversati
 
 @transaction.atomic
 def reopen_conversation(member: Member, conversation: Conversation) -> Conversation:
-    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    conversation = _lock(conversation)
     if not conversation.is_open:
         _set_status(conversation, Conversation.Status.OPEN, member=member)
     return conversation
+
+
+def _lock(conversation: Conversation) -> Conversation:
+    """Re-read the conversation under a row lock, keeping the related rows already loaded."""
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    for name in ("workspace", "inbox", "visitor", "assignee"):
+        if Conversation._meta.get_field(name).is_cached(conversation):  # type: ignore[union-attr]
+            setattr(locked, name, getattr(conversation, name))
+    return locked
 
 
 def _find_retry(
@@ -117,7 +129,10 @@ def _append(
         client_id=client_id,
         created_at=now,
     )
-    emit(MessageCreated(conversation.workspace_id, conversation.pk, conversation.visitor_id, message.pk, author_kind))
+    emit(
+        MessageCreated(conversation.workspace_id, conversation.pk, conversation.visitor_id, message.pk, author_kind),
+        subject=message,
+    )
     return message
 
 
@@ -126,4 +141,7 @@ def _set_status(conversation: Conversation, status: str, *, member: Member | Non
     conversation.last_activity_at = timezone.now()
     conversation.save(update_fields=["status", "last_activity_at"])
     event = ConversationClosed if status == Conversation.Status.CLOSED else ConversationReopened
-    emit(event(conversation.workspace_id, conversation.pk, conversation.visitor_id, member.pk if member else None))
+    emit(
+        event(conversation.workspace_id, conversation.pk, conversation.visitor_id, member.pk if member else None),
+        subject=conversation,
+    )

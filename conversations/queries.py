@@ -27,7 +27,7 @@ def access_conversation(member: Member, public_id: str | UUID) -> Conversation:
     """The conversation if it belongs to the member's workspace; NotFound otherwise, revealing nothing."""
     uid = _parse_uuid(public_id)
     conversation = (
-        Conversation.objects.select_related("visitor", "inbox", "assignee")
+        Conversation.objects.select_related("workspace", "visitor", "inbox", "assignee")
         .filter(workspace_id=member.workspace_id, public_id=uid)
         .first()
         if uid

@@ -1,20 +1,22 @@
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parley.settings")
-django_asgi_app = get_asgi_application()
+
+import django
+
+django.setup(set_prefix=False)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from core.asgi import SyncViewsASGIHandler  # noqa: E402
 from parley.routing import websocket_urlpatterns  # noqa: E402
 
 # The widget socket checks its own Origin against the inbox's allowed sites;
 # the inbox socket is same-site and authenticated by the session cookie.
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": SyncViewsASGIHandler(),
         "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
     }
 )

@@ -9,10 +9,16 @@ here, never in the request that made the change.
 from functools import partial
 
 from django.db import transaction
+from django.db.models import Model
 
 from realtime import fanout
 from realtime.events import Event
 
 
-def emit(event: Event) -> None:
-    transaction.on_commit(partial(fanout.deliver, event))
+def emit(event: Event, *, subject: Model | None = None) -> None:
+    """Deliver `event` once the transaction commits.
+
+    `subject` is the row the event is about, as the action left it, so
+    delivery need not read it back; without it, delivery loads it by id.
+    """
+    transaction.on_commit(partial(fanout.deliver, event, subject))

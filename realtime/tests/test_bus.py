@@ -14,7 +14,7 @@ from realtime.events import ALL_EVENTS
 @pytest.fixture
 def delivered(monkeypatch) -> list[object]:
     seen: list[object] = []
-    monkeypatch.setattr(fanout, "deliver", seen.append)
+    monkeypatch.setattr(fanout, "deliver", lambda event, subject=None: seen.append(event))
     return seen
 
 
