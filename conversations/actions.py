@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from conversations.events import ConversationClosed, ConversationCreated, ConversationReopened, MessageCreated
@@ -51,12 +51,10 @@ def send_visitor_message(visitor: Visitor, *, text: str, client_id: str | None) 
     else:
         # The rows fan-out needs are in memory already; do not load them again.
         conversation.workspace, conversation.visitor = visitor.workspace, visitor
-        if existing := _find_retry(conversation, client_id, author_kind=Message.AuthorKind.VISITOR, member=None):
-            return SentMessage(existing, created=False)
-        if not conversation.is_open:
-            _set_status(conversation, Conversation.Status.OPEN, member=None)
-    message = _append(conversation, author_kind=Message.AuthorKind.VISITOR, member=None, text=text, client_id=client_id)
-    return SentMessage(message, created=True)
+    sent = _append(conversation, author_kind=Message.AuthorKind.VISITOR, member=None, text=text, client_id=client_id)
+    if sent.created and not conversation.is_open:
+        _set_status(conversation, Conversation.Status.OPEN, member=None)
+    return sent
 
 
 @transaction.atomic
@@ -66,12 +64,7 @@ def reply_to_conversation(
     """Store an operator's reply; it goes to the visitor's widget."""
     text, client_id = clean_message_text(text), clean_client_id(client_id)
     conversation = _lock(conversation)
-    if existing := _find_retry(conversation, client_id, author_kind=Message.AuthorKind.OPERATOR, member=member):
-        return SentMessage(existing, created=False)
-    message = _append(
-        conversation, author_kind=Message.AuthorKind.OPERATOR, member=member, text=text, client_id=client_id
-    )
-    return SentMessage(message, created=True)
+    return _append(conversation, author_kind=Message.AuthorKind.OPERATOR, member=member, text=text, client_id=client_id)
 
 
 @transaction.atomic
@@ -99,7 +92,7 @@ def _lock(conversation: Conversation) -> Conversation:
     return locked
 
 
-def _find_retry(
+def _stored_retry(
     conversation: Conversation, client_id: str | None, *, author_kind: str, member: Member | None
 ) -> Message | None:
     """The message an earlier attempt of this send stored, if any."""
@@ -115,25 +108,35 @@ def _find_retry(
 
 def _append(
     conversation: Conversation, *, author_kind: str, member: Member | None, text: str, client_id: str | None
-) -> Message:
+) -> SentMessage:
+    """Store the next message of a conversation, or find the one a retry of this send stored.
+
+    The insert comes first: a retried client_id breaks the unique constraint
+    inside a savepoint, so the common case costs no lookup.
+    """
     now = timezone.now()
-    conversation.last_seq += 1
-    conversation.last_activity_at = now
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                conversation=conversation,
+                seq=conversation.last_seq + 1,
+                author_kind=author_kind,
+                author_member=member,
+                text=text,
+                client_id=client_id,
+                created_at=now,
+            )
+    except IntegrityError:
+        if existing := _stored_retry(conversation, client_id, author_kind=author_kind, member=member):
+            return SentMessage(existing, created=False)
+        raise
+    conversation.last_seq, conversation.last_activity_at = message.seq, now
     conversation.save(update_fields=["last_seq", "last_activity_at"])
-    message = Message.objects.create(
-        conversation=conversation,
-        seq=conversation.last_seq,
-        author_kind=author_kind,
-        author_member=member,
-        text=text,
-        client_id=client_id,
-        created_at=now,
-    )
     emit(
         MessageCreated(conversation.workspace_id, conversation.pk, conversation.visitor_id, message.pk, author_kind),
         subject=message,
     )
-    return message
+    return SentMessage(message, created=True)
 
 
 def _set_status(conversation: Conversation, status: str, *, member: Member | None) -> None:

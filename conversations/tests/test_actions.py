@@ -107,5 +107,7 @@ def test_sending_a_message_costs_a_bounded_number_of_queries(visitor):
     with CaptureQueriesContext(connection) as queries:
         actions.send_visitor_message(visitor, text="second", client_id="2")
 
-    # lock visitor, find conversation, retry check, update conversation, insert message (+ savepoint/transaction)
-    assert len(queries) <= 7
+    # lock the visitor (not on SQLite), find the conversation, insert the message in a
+    # savepoint, update the conversation; plus this test's own transaction savepoint
+    statements = [q["sql"].split()[0].upper() for q in queries]
+    assert len([s for s in statements if s not in {"SAVEPOINT", "RELEASE"}]) <= 4
