@@ -30,7 +30,7 @@ def operator_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        member = get_current_member(request.user, request.session)
+        member = get_current_member(request.user)
         if member is None:
             return HttpResponseForbidden("You are not a member of any workspace.")
         request.member = member  # type: ignore[attr-defined]

@@ -40,9 +40,7 @@ class OperatorConsumer(AsyncWebsocketConsumer):
         if not _same_origin(self.scope):
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        member = await database_sync_to_async(get_current_member)(
-            self.scope.get("user"), self.scope.get("session") or {}
-        )
+        member = await database_sync_to_async(get_current_member)(self.scope.get("user"))
         if member is None:
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
