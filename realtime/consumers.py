@@ -7,6 +7,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 
@@ -22,7 +23,25 @@ CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 
 
-class OperatorConsumer(AsyncWebsocketConsumer):
+class PushesSkipTheDatabase:
+    """Deliver pushes straight away.
+
+    Channels closes stale database connections before every handler, which
+    waits for the sync thread, behind every HTTP request in line for it: under
+    load operators got their pushes seconds late. Push handlers only forward
+    what fan-out rendered and touch no database.
+    """
+
+    PUSHES = frozenset({"push.html", "push.json"})
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        if message["type"] in self.PUSHES:
+            await getattr(self, get_handler_name(message))(message)
+        else:
+            await super().dispatch(message)  # type: ignore[misc]
+
+
+class OperatorConsumer(PushesSkipTheDatabase, AsyncWebsocketConsumer):
     """An inbox page. Receives list rows for its workspace and, for the conversation
     it has open, its header and feed fragments.
 
@@ -84,7 +103,7 @@ class OperatorConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=event["html"])
 
 
-class WidgetConsumer(AsyncJsonWebsocketConsumer):
+class WidgetConsumer(PushesSkipTheDatabase, AsyncJsonWebsocketConsumer):
     """A visitor's widget: receives JSON frames (docs/widget-api.md)."""
 
     async def connect(self) -> None:
