@@ -15,10 +15,6 @@ def row_html(conversation: Conversation) -> str:
     return render_to_string("conversations/live/row.html", {"conversation": conversation})
 
 
-def message_html(message: Message) -> str:
-    return feed_html(message.conversation, [message])
-
-
 def feed_html(conversation: Conversation, messages: list[Message]) -> str:
     return render_to_string("conversations/live/feed.html", {"conversation": conversation, "messages": messages})
 
@@ -33,7 +29,7 @@ def message_created(message: Message) -> tuple[str, str]:
     """(row for every operator, feed fragment for watchers) of a new message."""
     conversation = message.conversation
     conversation.last_message = message  # type: ignore[attr-defined]
-    return row_html(conversation), message_html(message)
+    return row_html(conversation), feed_html(conversation, [message])
 
 
 def status_changed(conversation: Conversation) -> tuple[str, str]:

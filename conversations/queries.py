@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from conversations.models import Conversation, Message
 from core.errors import InvalidInput, NotFound
@@ -68,15 +68,15 @@ class ConversationPage:
     next_cursor: str | None
 
 
-def conversations_for(member: Member) -> QuerySet[Conversation]:
-    return Conversation.objects.filter(workspace_id=member.workspace_id)
-
-
 def list_conversations(
     member: Member, *, status: str | None = None, cursor: str | None = None, limit: int = CONVERSATION_PAGE
 ) -> ConversationPage:
     """Newest activity first, paged by an opaque keyset cursor."""
-    qs = conversations_for(member).select_related("visitor", "inbox", "assignee").order_by("-last_activity_at", "-id")
+    qs = (
+        Conversation.objects.filter(workspace_id=member.workspace_id)
+        .select_related("visitor", "inbox", "assignee")
+        .order_by("-last_activity_at", "-id")
+    )
     if status:
         qs = qs.filter(status=status)
     if cursor:
