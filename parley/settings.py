@@ -121,8 +121,15 @@ if REDIS_URL:
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    # A burst must not overflow an operator's queue (the default holds 100).
-    CHANNEL_LAYERS = {"default": {"BACKEND": "realtime.layers.EmbeddedChannelLayer", "CONFIG": {"capacity": 2000}}}
+    # A burst must not overflow an operator's queue (the default holds 100), and an
+    # inbox tab left open for days must stay in its groups (the default drops it after
+    # one day; sockets of this one process always leave their groups on disconnect).
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "realtime.layers.EmbeddedChannelLayer",
+            "CONFIG": {"capacity": 2000, "group_expiry": 365 * 86400},
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
