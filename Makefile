@@ -46,6 +46,8 @@ format: install
 
 bench: install
 	$(PY) bench/chat_load.py
+	$(PY) bench/inbox_queries.py
+	$(PY) bench/tracking_load.py
 
 # Refresh the vendored htmx files from the npm registry.
 vendor:

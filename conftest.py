@@ -9,6 +9,13 @@ os.environ.setdefault("EMBEDDED_WORKER", "false")
 pytest_plugins = ["core.tests.fixtures"]
 
 
+def pytest_configure(config):  # type: ignore[no-untyped-def]
+    """Argon2 is slow on purpose; tests that sign people up need not be. Servers started by browser tests keep it."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_sessionstart(session):  # type: ignore[no-untyped-def]
     """The PostgreSQL pass of `make test` needs the server: fail under CI, skip on a laptop without it."""
     import pytest

@@ -1001,7 +1001,18 @@ def write_results(path: Path, args: argparse.Namespace, facts: dict[str, str], s
         "",
         *sections,
     ]
-    path.write_text("\n".join(body).rstrip() + "\n")
+    replace_section(path, "chat_load", "\n".join(body))
+
+
+def replace_section(path: Path, name: str, body: str) -> None:
+    """Rewrite only this benchmark's section of the results file (between `<!-- name:start -->` and
+    `<!-- name:end -->`), keeping the other benchmarks' sections; a file without it gets it at the top."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    block = f"{start}\n{body.rstrip()}\n{end}\n"
+    old = path.read_text() if path.exists() else ""
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end) + r"\n?", re.DOTALL)
+    new = pattern.sub(lambda _: block, old, count=1) if pattern.search(old) else block + ("\n" + old if old else "")
+    path.write_text(new)
 
 
 # --------------------------------------------------------------------------- main

@@ -1,17 +1,35 @@
 """Every write to conversations and messages goes through these functions."""
 
+import re
+import zlib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from conversations.events import ConversationClosed, ConversationCreated, ConversationReopened, MessageCreated
-from conversations.models import Conversation, Message
-from core.errors import Conflict, InvalidInput
+from conversations.events import (
+    ConversationAssigned,
+    ConversationClosed,
+    ConversationCreated,
+    ConversationRead,
+    ConversationReopened,
+    ConversationSnoozed,
+    ConversationTagged,
+    MessageCreated,
+    NotificationCreated,
+)
+from conversations.models import Attachment, CannedResponse, Conversation, Message, Notification, Tag
+from conversations.uploads import Upload
+from core.errors import Conflict, Forbidden, InvalidInput
 from realtime.bus import emit
 from visitors.models import Visitor
-from workspaces.models import Member
+from workspaces.models import Member, Team
+from workspaces.queries import require_admin
+
+MAX_SNOOZE = timedelta(days=365)
 
 
 @dataclass(frozen=True)
@@ -20,9 +38,9 @@ class SentMessage:
     created: bool  # False when a retry matched a message already stored
 
 
-def clean_message_text(text: str) -> str:
+def clean_message_text(text: str, attachment: Upload | None = None) -> str:
     text = text.strip()
-    if not text:
+    if not text and attachment is None:
         raise InvalidInput("A message cannot be empty.")
     if len(text) > settings.MESSAGE_MAX_LENGTH:
         raise InvalidInput(f"A message can be at most {settings.MESSAGE_MAX_LENGTH:,} characters long.")
@@ -36,9 +54,11 @@ def clean_client_id(client_id: str | None) -> str | None:
 
 
 @transaction.atomic
-def send_visitor_message(visitor: Visitor, *, text: str, client_id: str | None) -> SentMessage:
+def send_visitor_message(
+    visitor: Visitor, *, text: str, client_id: str | None, attachment: Upload | None = None
+) -> SentMessage:
     """Store a visitor's message, starting or reopening their conversation."""
-    text, client_id = clean_message_text(text), clean_client_id(client_id)
+    text, client_id = clean_message_text(text, attachment), clean_client_id(client_id)
     # Locking the visitor serialises a visitor's concurrent sends: one
     # conversation is started, and a retried client_id is seen as a retry.
     # (SQLite's IMMEDIATE transactions already serialise every write.)
@@ -50,8 +70,15 @@ def send_visitor_message(visitor: Visitor, *, text: str, client_id: str | None) 
         emit(ConversationCreated(conversation.workspace_id, conversation.pk, visitor.pk))
     else:
         # The rows fan-out needs are in memory already; do not load them again.
-        conversation.workspace, conversation.visitor = visitor.workspace, visitor
-    sent = _append(conversation, author_kind=Message.AuthorKind.VISITOR, member=None, text=text, client_id=client_id)
+        conversation.workspace, conversation.inbox, conversation.visitor = visitor.workspace, visitor.inbox, visitor
+    sent = _append(
+        conversation,
+        author_kind=Message.AuthorKind.VISITOR,
+        member=None,
+        text=text,
+        client_id=client_id,
+        attachment=attachment,
+    )
     if sent.created and not conversation.is_open:
         _set_status(conversation, Conversation.Status.OPEN, member=None)
     return sent
@@ -59,18 +86,61 @@ def send_visitor_message(visitor: Visitor, *, text: str, client_id: str | None) 
 
 @transaction.atomic
 def reply_to_conversation(
-    member: Member, conversation: Conversation, *, text: str, client_id: str | None
+    member: Member, conversation: Conversation, *, text: str, client_id: str | None, attachment: Upload | None = None
 ) -> SentMessage:
     """Store an operator's reply; it goes to the visitor's widget."""
-    text, client_id = clean_message_text(text), clean_client_id(client_id)
+    text, client_id = clean_message_text(text, attachment), clean_client_id(client_id)
     conversation = _lock(conversation)
-    return _append(conversation, author_kind=Message.AuthorKind.OPERATOR, member=member, text=text, client_id=client_id)
+    return _append(
+        conversation,
+        author_kind=Message.AuthorKind.OPERATOR,
+        member=member,
+        text=text,
+        client_id=client_id,
+        attachment=attachment,
+    )
+
+
+@transaction.atomic
+def add_note(
+    member: Member, conversation: Conversation, *, text: str, client_id: str | None, attachment: Upload | None = None
+) -> SentMessage:
+    """Store a private note: operators see it, the visitor never does. @mentioned operators are notified."""
+    text, client_id = clean_message_text(text, attachment), clean_client_id(client_id)
+    conversation = _lock(conversation)
+    sent = _append(
+        conversation,
+        author_kind=Message.AuthorKind.OPERATOR,
+        member=member,
+        text=text,
+        client_id=client_id,
+        attachment=attachment,
+        private=True,
+    )
+    if sent.created:
+        for mentioned in mentioned_members(member, text):
+            _notify(mentioned, Notification.Kind.MENTION, conversation, actor=member, message=sent.message)
+    return sent
+
+
+def mentioned_members(member: Member, text: str) -> list[Member]:
+    """Teammates named in `text` as @Display Name (longest names first, case-insensitive); never the author."""
+    lowered = text.casefold()
+    found = []
+    teammates = Member.objects.filter(workspace_id=member.workspace_id).exclude(pk=member.pk)
+    for teammate in sorted(teammates, key=lambda m: -len(m.display_name)):
+        handle = "@" + teammate.display_name.casefold()
+        at = lowered.find(handle)
+        if at >= 0 and not lowered[at + len(handle) : at + len(handle) + 1].isalnum():
+            found.append(teammate)
+            lowered = lowered.replace(handle, " ")
+    return found
 
 
 @transaction.atomic
 def close_conversation(member: Member, conversation: Conversation) -> Conversation:
     conversation = _lock(conversation)
-    if conversation.is_open:
+    if conversation.status != Conversation.Status.CLOSED:
         _set_status(conversation, Conversation.Status.CLOSED, member=member)
     return conversation
 
@@ -81,6 +151,138 @@ def reopen_conversation(member: Member, conversation: Conversation) -> Conversat
     if not conversation.is_open:
         _set_status(conversation, Conversation.Status.OPEN, member=member)
     return conversation
+
+
+@transaction.atomic
+def snooze_conversation(member: Member, conversation: Conversation, *, until: datetime) -> Conversation:
+    """Put a conversation aside until `until`; it reopens then, or when the visitor writes."""
+    if until <= timezone.now():
+        raise InvalidInput("Snooze until a time in the future.")
+    if until > timezone.now() + MAX_SNOOZE:
+        raise InvalidInput("A conversation can be snoozed for at most a year.")
+    conversation = _lock(conversation)
+    if conversation.status == Conversation.Status.CLOSED:
+        raise Conflict("This conversation is closed; reopen it before snoozing.", code="conversation_closed")
+    conversation.snoozed_until = until
+    _set_status(conversation, Conversation.Status.SNOOZED, member=member)
+    return conversation
+
+
+def wake_snoozed_conversations() -> int:
+    """Reopen the conversations whose snooze has ended. Returns how many."""
+    due = Conversation.objects.filter(status=Conversation.Status.SNOOZED, snoozed_until__lte=timezone.now())
+    woken = 0
+    for conversation in due.select_related("workspace", "visitor", "inbox", "assignee", "team"):
+        with transaction.atomic():
+            locked = _lock(conversation)
+            if locked.status == Conversation.Status.SNOOZED:
+                _set_status(locked, Conversation.Status.OPEN, member=None)
+                woken += 1
+    return woken
+
+
+@transaction.atomic
+def assign_conversation(
+    member: Member, conversation: Conversation, *, assignee: Member | None, team: Team | None
+) -> Conversation:
+    """Give the conversation to an operator and/or a team (None takes it away).
+
+    A change leaves an activity line in the feed, and the new assignee is notified.
+    """
+    if assignee is not None and assignee.workspace_id != conversation.workspace_id:
+        raise InvalidInput("That operator is not in this workspace.")
+    if team is not None and team.workspace_id != conversation.workspace_id:
+        raise InvalidInput("That team is not in this workspace.")
+    conversation = _lock(conversation)
+    if conversation.status == Conversation.Status.CLOSED:
+        raise Conflict("This conversation has been closed; reopen it to assign it.", code="conversation_closed")
+    if (
+        assignee is not None
+        and not assignee.is_admin
+        and not assignee.inboxes.filter(pk=conversation.inbox_id).exists()
+    ):
+        raise InvalidInput(f"{assignee.display_name} does not work the {conversation.inbox.name} inbox.")
+    if (conversation.assignee_id, conversation.team_id) == (
+        assignee.pk if assignee else None,
+        team.pk if team else None,
+    ):
+        return conversation
+    previous = conversation.assignee
+    conversation.assignee, conversation.team = assignee, team
+    conversation.save(update_fields=["assignee", "team"])
+    _append(
+        conversation,
+        author_kind=Message.AuthorKind.SYSTEM,
+        member=member,
+        text=_assignment_line(member, previous, assignee, team),
+        client_id=None,
+        private=True,
+    )
+    emit(
+        ConversationAssigned(
+            conversation.workspace_id,
+            conversation.pk,
+            conversation.visitor_id,
+            member.pk,
+            assignee.pk if assignee else None,
+            team.pk if team else None,
+        ),
+        subject=conversation,
+    )
+    if assignee is not None and assignee.pk != member.pk and assignee != previous:
+        _notify(assignee, Notification.Kind.ASSIGNED, conversation, actor=member)
+    return conversation
+
+
+def _assignment_line(member: Member, previous: Member | None, assignee: Member | None, team: Team | None) -> str:
+    to = ", ".join(name for name in (assignee and assignee.display_name, team and f"team {team.name}") if name)
+    if not to:
+        return gettext("%(actor)s unassigned the conversation.") % {"actor": member.display_name}
+    if previous is not None and previous != assignee:
+        return gettext("%(actor)s transferred the conversation from %(previous)s to %(to)s.") % {
+            "actor": member.display_name,
+            "previous": previous.display_name,
+            "to": to,
+        }
+    return gettext("%(actor)s assigned the conversation to %(to)s.") % {"actor": member.display_name, "to": to}
+
+
+@transaction.atomic
+def set_conversation_tags(member: Member, conversation: Conversation, tags: list[Tag]) -> Conversation:
+    if any(tag.workspace_id != conversation.workspace_id for tag in tags):
+        raise InvalidInput("Unknown tag.")
+    conversation = _lock(conversation)
+    conversation.tags.set(tags)
+    emit(
+        ConversationTagged(conversation.workspace_id, conversation.pk, conversation.visitor_id, member.pk),
+        subject=conversation,
+    )
+    return conversation
+
+
+@transaction.atomic
+def mark_conversation_read(member: Member, conversation: Conversation) -> Conversation:
+    """An operator has seen the visitor's messages: the team's unread count goes back to zero."""
+    if conversation.unread_count == 0:
+        return conversation
+    conversation = _lock(conversation)
+    if conversation.unread_count:
+        conversation.unread_count = 0
+        conversation.save(update_fields=["unread_count"])
+        emit(
+            ConversationRead(conversation.workspace_id, conversation.pk, conversation.visitor_id, member.pk),
+            subject=conversation,
+        )
+    return conversation
+
+
+def _notify(
+    recipient: Member, kind: str, conversation: Conversation, *, actor: Member, message: Message | None = None
+) -> None:
+    notification = Notification.objects.create(
+        recipient=recipient, kind=kind, conversation=conversation, message=message, actor=actor
+    )
+    emit(NotificationCreated(conversation.workspace_id, recipient.pk, notification.pk), subject=notification)
 
 
 def _lock(conversation: Conversation) -> Conversation:
@@ -107,7 +309,14 @@ def _stored_retry(
 
 
 def _append(
-    conversation: Conversation, *, author_kind: str, member: Member | None, text: str, client_id: str | None
+    conversation: Conversation,
+    *,
+    author_kind: str,
+    member: Member | None,
+    text: str,
+    client_id: str | None,
+    attachment: Upload | None = None,
+    private: bool = False,
 ) -> SentMessage:
     """Store the next message of a conversation, or find the one a retry of this send stored.
 
@@ -123,6 +332,7 @@ def _append(
                 author_kind=author_kind,
                 author_member=member,
                 text=text,
+                private=private,
                 client_id=client_id,
                 created_at=now,
             )
@@ -130,21 +340,180 @@ def _append(
         if existing := _stored_retry(conversation, client_id, author_kind=author_kind, member=member):
             return SentMessage(existing, created=False)
         raise
+    if attachment is not None:
+        _attach(message, attachment)
+    else:
+        Message.attachment.related.set_cached_value(message, None)  # known to have none: no query to ask
     conversation.last_seq, conversation.last_activity_at = message.seq, now
-    conversation.save(update_fields=["last_seq", "last_activity_at"])
+    changed = ["last_seq", "last_activity_at"]
+    if author_kind == Message.AuthorKind.VISITOR:
+        conversation.unread_count += 1
+        conversation.waiting_since = conversation.waiting_since or now
+        changed += ["unread_count", "waiting_since"]
+    elif author_kind == Message.AuthorKind.OPERATOR and not private and conversation.waiting_since:
+        conversation.waiting_since = None
+        changed.append("waiting_since")
+    conversation.save(update_fields=changed)
     emit(
-        MessageCreated(conversation.workspace_id, conversation.pk, conversation.visitor_id, message.pk, author_kind),
+        MessageCreated(
+            conversation.workspace_id, conversation.pk, conversation.visitor_id, message.pk, author_kind, private
+        ),
         subject=message,
     )
     return SentMessage(message, created=True)
 
 
+def _attach(message: Message, upload: Upload) -> None:
+    attachment = Attachment(
+        workspace_id=message.conversation.workspace_id,
+        message=message,
+        name=upload.name,
+        content_type=upload.content_type,
+        size=upload.size,
+    )
+    attachment.file.save(upload.name, upload.file, save=False)
+    attachment.save()
+    message.attachment = attachment
+
+
 def _set_status(conversation: Conversation, status: str, *, member: Member | None) -> None:
     conversation.status = status
+    if status != Conversation.Status.SNOOZED:
+        conversation.snoozed_until = None
     conversation.last_activity_at = timezone.now()
-    conversation.save(update_fields=["status", "last_activity_at"])
-    event = ConversationClosed if status == Conversation.Status.CLOSED else ConversationReopened
+    conversation.save(update_fields=["status", "snoozed_until", "last_activity_at"])
+    event = STATUS_EVENTS[status]
     emit(
         event(conversation.workspace_id, conversation.pk, conversation.visitor_id, member.pk if member else None),
         subject=conversation,
     )
+
+
+STATUS_EVENTS: dict[str, type[ConversationClosed | ConversationReopened | ConversationSnoozed]] = {
+    Conversation.Status.OPEN: ConversationReopened,
+    Conversation.Status.SNOOZED: ConversationSnoozed,
+    Conversation.Status.CLOSED: ConversationClosed,
+}
+
+
+# Tags and reply templates
+
+TAG_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _clean_tag(name: str, colour: str) -> tuple[str, str]:
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= 50:
+        raise InvalidInput("A tag name must be 1 to 50 characters long.")
+    if not TAG_COLOUR.match(colour):
+        raise InvalidInput("A tag colour must look like #1a2b3c.")
+    return name, colour.lower()
+
+
+def _unique_tag_name(member: Member, name: str, *, other_than: Tag | None = None) -> None:
+    taken = Tag.objects.filter(workspace_id=member.workspace_id, name__iexact=name)
+    if other_than:
+        taken = taken.exclude(pk=other_than.pk)
+    if taken.exists():
+        raise Conflict(f"A tag named “{name}” already exists.", code="tag_exists")
+
+
+# Tags created inline get one of these, the same for the same name; an admin can change it.
+TAG_PALETTE = ("#2563eb", "#16a34a", "#d97706", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#4b5563")
+
+
+@transaction.atomic
+def create_tag(member: Member, *, name: str, colour: str | None = None) -> Tag:
+    """Any member may create a tag, e.g. inline while tagging a conversation."""
+    if colour is None:
+        colour = TAG_PALETTE[zlib.crc32(" ".join(name.split()).casefold().encode()) % len(TAG_PALETTE)]
+    name, colour = _clean_tag(name, colour)
+    _unique_tag_name(member, name)
+    return Tag.objects.create(workspace_id=member.workspace_id, name=name, colour=colour)
+
+
+@transaction.atomic
+def update_tag(member: Member, tag: Tag, *, name: str, colour: str) -> Tag:
+    require_admin(member)
+    tag.name, tag.colour = _clean_tag(name, colour)
+    _unique_tag_name(member, tag.name, other_than=tag)
+    tag.save(update_fields=["name", "colour"])
+    return tag
+
+
+def delete_tag(member: Member, tag: Tag) -> None:
+    require_admin(member)
+    tag.delete()
+
+
+SHORTCUT = re.compile(r"^[a-z0-9_-]{1,40}$")
+
+
+def _clean_canned(shortcut: str, text: str) -> tuple[str, str]:
+    shortcut = shortcut.strip().lstrip("/").lower()
+    if not SHORTCUT.match(shortcut):
+        raise InvalidInput("A shortcut is 1 to 40 letters, digits, - or _, without spaces.")
+    return shortcut, clean_message_text(text)
+
+
+@transaction.atomic
+def save_canned_response(
+    member: Member, *, shortcut: str, text: str, response: CannedResponse | None = None
+) -> CannedResponse:
+    """Create a reply template (any member), or change one (its author or an admin)."""
+    shortcut, text = _clean_canned(shortcut, text)
+    if response is not None and not (member.is_admin or response.created_by_id == member.pk):
+        raise Forbidden("Only its author or an admin can change this template.")
+    taken = CannedResponse.objects.filter(workspace_id=member.workspace_id, shortcut=shortcut)
+    if response is not None:
+        taken = taken.exclude(pk=response.pk)
+    if taken.exists():
+        raise Conflict(f"The shortcut /{shortcut} is already used.", code="shortcut_exists")
+    if response is None:
+        return CannedResponse.objects.create(
+            workspace_id=member.workspace_id, shortcut=shortcut, text=text, created_by=member
+        )
+    response.shortcut, response.text = shortcut, text
+    response.save(update_fields=["shortcut", "text"])
+    return response
+
+
+def delete_canned_response(member: Member, response: CannedResponse) -> None:
+    if not (member.is_admin or response.created_by_id == member.pk):
+        raise Forbidden("Only its author or an admin can delete this template.")
+    response.delete()
+
+
+def mark_notifications_read(member: Member) -> int:
+    return Notification.objects.filter(recipient=member, read_at=None).update(read_at=timezone.now())
+
+
+# Operators writing first
+
+
+@transaction.atomic
+def start_conversation(member: Member, visitor: Visitor, *, text: str, client_id: str | None) -> SentMessage:
+    """An operator writes to a visitor on the site before the visitor has said anything (a proactive message).
+
+    Reuses the visitor's latest conversation unless it is closed (a snoozed one reopens), else starts one;
+    an unassigned conversation goes to the operator. The message reaches the visitor's widget over its socket.
+    """
+    text, client_id = clean_message_text(text), clean_client_id(client_id)
+    if visitor.workspace_id != member.workspace_id or not (
+        member.is_admin or member.inboxes.filter(pk=visitor.inbox_id).exists()
+    ):
+        raise Forbidden("You do not work this visitor's inbox.")
+    if connection.features.has_select_for_update:
+        Visitor.objects.select_for_update().filter(pk=visitor.pk).first()  # one start at a time per visitor
+    conversation = visitor.conversations.order_by("-created_at", "-id").first()
+    if conversation is None or conversation.status == Conversation.Status.CLOSED:
+        conversation = Conversation.objects.create(workspace=visitor.workspace, inbox=visitor.inbox, visitor=visitor)
+        emit(ConversationCreated(conversation.workspace_id, conversation.pk, visitor.pk))
+    else:
+        conversation.workspace, conversation.inbox, conversation.visitor = visitor.workspace, visitor.inbox, visitor
+        conversation = _lock(conversation)
+    if conversation.status == Conversation.Status.SNOOZED:
+        _set_status(conversation, Conversation.Status.OPEN, member=member)
+    if conversation.assignee_id is None:
+        conversation = assign_conversation(member, conversation, assignee=member, team=conversation.team)
+    return _append(conversation, author_kind=Message.AuthorKind.OPERATOR, member=member, text=text, client_id=client_id)

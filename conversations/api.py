@@ -3,14 +3,15 @@
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from conversations import actions
-from conversations.queries import access_conversation, list_conversations, list_messages
+from conversations.queries import ConversationFilters, access_conversation, list_conversations, list_messages
 from conversations.schemas import ConversationOut, ConversationPageOut, MessageOut, MessagePageOut, ReplyIn
 from workspaces.models import Member
 
 router = Router(tags=["conversations"])
+API_PAGE = 50
 
 
 class MemberRequest(HttpRequest):
@@ -18,13 +19,30 @@ class MemberRequest(HttpRequest):
 
 
 class ConversationFilter(Schema):
-    status: Literal["open", "closed"] | None = None
+    status: Literal["open", "snoozed", "closed", "all"] = "all"
+    assignee: str = Field("all", description='"me", "unassigned", "all" or an operator id')
+    team: str | None = None
+    tag: str | None = None
+    inbox: str | None = None
+    q: str = Field("", max_length=200, description="Words in messages, or a contact's name or email")
     cursor: str | None = None
 
 
 @router.get("/conversations", response=ConversationPageOut, summary="List conversations, newest activity first")
 def list_conversations_view(request: MemberRequest, filters: Query[ConversationFilter]) -> ConversationPageOut:
-    page = list_conversations(request.auth, status=filters.status, cursor=filters.cursor)
+    page = list_conversations(
+        request.auth,
+        ConversationFilters(
+            status=filters.status,
+            assignee=filters.assignee,
+            team=filters.team,
+            tag=filters.tag,
+            inbox=filters.inbox,
+            search=filters.q.strip(),
+        ),
+        cursor=filters.cursor,
+        limit=API_PAGE,
+    )
     return ConversationPageOut(items=[ConversationOut.of(c) for c in page.conversations], next_cursor=page.next_cursor)
 
 

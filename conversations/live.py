@@ -1,18 +1,24 @@
 """HTML fragments pushed to inbox pages over the operator websocket.
 
 They hold no per-operator data and come from the same templates as the page.
-List rows go to every operator of the workspace; feed and header fragments
-only to pages that have the conversation open.
+List rows go to the pages that may see the conversation's inbox; feed and
+header fragments only to pages that have the conversation open.
 """
 
 from django.template.loader import render_to_string
 
-from conversations.models import Conversation, Message
-from conversations.queries import list_messages, with_last_message
+from conversations.models import Conversation, Message, Notification
+from conversations.queries import header_context, list_messages, with_last_message
+from workspaces.models import Member
 
 
 def row_html(conversation: Conversation) -> str:
     return render_to_string("conversations/live/row.html", {"conversation": conversation})
+
+
+def row_changed(conversation: Conversation) -> str:
+    """The row of a conversation whose list-visible state changed (no new message)."""
+    return row_html(with_last_message(conversation))
 
 
 def feed_html(conversation: Conversation, messages: list[Message]) -> str:
@@ -20,24 +26,36 @@ def feed_html(conversation: Conversation, messages: list[Message]) -> str:
 
 
 def header_html(conversation: Conversation) -> str:
-    return render_to_string(
-        "conversations/partials/conversation_header.html", {"conversation": conversation, "oob": True}
-    )
+    context = {**header_context(conversation), "oob": True}
+    return render_to_string("conversations/partials/conversation_header.html", context)
 
 
 def message_created(message: Message) -> tuple[str, str]:
-    """(row for every operator, feed fragment for watchers) of a new message."""
+    """(row for the inbox's operators, feed fragment for watchers) of a new message."""
     conversation = message.conversation
     conversation.last_message = message  # type: ignore[attr-defined]
     return row_html(conversation), feed_html(conversation, [message])
 
 
-def status_changed(conversation: Conversation) -> tuple[str, str]:
-    """(row for every operator, header for watchers) after a close or reopen."""
-    return row_html(with_last_message(conversation)), header_html(conversation)
+def conversation_changed(conversation: Conversation) -> tuple[str, str]:
+    """(row, header for watchers) after a change of status, assignment or tags."""
+    return row_changed(conversation), header_html(conversation)
 
 
 def catch_up(conversation: Conversation, after: int) -> str:
     """What a page that starts watching needs to be current: the header, and the messages after its cursor."""
     page = list_messages(conversation, after=after)
     return header_html(conversation) + (feed_html(conversation, page.messages) if page.messages else "")
+
+
+def notification_html(notification: Notification) -> str:
+    return render_to_string("conversations/live/notification.html", {"notification": notification})
+
+
+def presence_html(member: Member) -> str:
+    return render_to_string("conversations/live/presence.html", {"teammate": member})
+
+
+def typing_html(conversation_public_id: str, text: str) -> str:
+    """The visitor's draft as they type it, shown under the open feed."""
+    return render_to_string("conversations/live/typing.html", {"conversation_id": conversation_public_id, "text": text})

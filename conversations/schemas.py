@@ -3,9 +3,10 @@
 from datetime import datetime
 from typing import Literal
 
+from django.urls import reverse
 from ninja import Field, Schema
 
-from conversations.models import Conversation, Message
+from conversations.models import Attachment, Conversation, Message
 from workspaces.models import Member
 
 
@@ -18,6 +19,27 @@ class MemberOut(Schema):
         return MemberOut(id=member.public_id.hex, name=member.display_name) if member else None
 
 
+class AttachmentOut(Schema):
+    name: str
+    content_type: str
+    size: int
+    url: str = Field(..., description="Download path in the inbox (signed-in operators who may see the conversation)")
+    is_image: bool
+
+    @staticmethod
+    def of(message: Message) -> "AttachmentOut | None":
+        attachment: Attachment | None = getattr(message, "attachment", None)
+        if attachment is None:
+            return None
+        return AttachmentOut(
+            name=attachment.name,
+            content_type=attachment.content_type,
+            size=attachment.size,
+            url=reverse("conversations:file", args=[attachment.public_id.hex]),
+            is_image=attachment.is_image,
+        )
+
+
 class MessageOut(Schema):
     id: str
     client_id: str | None
@@ -25,6 +47,7 @@ class MessageOut(Schema):
     author_kind: Literal["visitor", "operator", "bot", "system"]
     author: MemberOut | None
     text: str
+    attachment: AttachmentOut | None
     created_at: datetime
 
     @staticmethod
@@ -36,13 +59,14 @@ class MessageOut(Schema):
             author_kind=message.author_kind,  # type: ignore[arg-type]
             author=MemberOut.of(message.author_member),
             text=message.text,
+            attachment=AttachmentOut.of(message),
             created_at=message.created_at,
         )
 
 
 class ConversationOut(Schema):
     id: str
-    status: Literal["open", "closed"]
+    status: Literal["open", "snoozed", "closed"]
     inbox_id: str
     visitor_id: str
     assignee: MemberOut | None

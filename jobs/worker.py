@@ -9,6 +9,8 @@ import threading
 
 from django_tasks_db.management.commands.db_worker import Worker
 
+from jobs.clock import start_clock
+
 
 def make_worker(*, interval: float = 1.0) -> Worker:
     return Worker(
@@ -24,6 +26,8 @@ def make_worker(*, interval: float = 1.0) -> Worker:
 
 
 def start_embedded_worker() -> threading.Thread:
+    """The job worker and the clock as threads of the server process."""
+    start_clock()
     thread = threading.Thread(target=make_worker().run, name="parley-jobs", daemon=True)
     thread.start()
     return thread

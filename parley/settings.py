@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "accounts",
     "workspaces",
     "visitors",
+    "contacts",
     "conversations",
     "widget",
     "realtime",
@@ -162,6 +163,16 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Attachments, stored through the default storage. Never served from a public URL:
+# the download views check who may see the conversation (no MEDIA_URL route).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+# Uploads above 1 MB are streamed to a temporary file instead of held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Form fields and JSON bodies (not files): a message is at most 10,000 characters.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

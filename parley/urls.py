@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("inbox/", include("conversations.urls")),
+    path("", include("workspaces.urls")),  # /settings/… and /invite/<token>/
     path("api/v1/", api.urls),
     path("", include("widget.urls")),
 ]

@@ -3,7 +3,10 @@
 Each socket is authorised when it connects, before it joins any group.
 """
 
+import asyncio
 import json
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,15 +15,55 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 
 from conversations import live
-from conversations.queries import access_conversation
+from conversations.queries import access_conversation, get_visitor_conversation
 from core.errors import DomainError
-from realtime.groups import conversation_group, operators_group, visitor_group
+from realtime.groups import conversation_group, inbox_group, member_group, operators_group, visitor_group
 from widget.identity import authenticate_visitor, request_origin
+from workspaces.actions import record_heartbeat
 from workspaces.models import Member
-from workspaces.queries import get_current_member
+from workspaces.queries import get_current_member, visible_inboxes
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
+TYPING_INTERVAL = 0.25  # seconds: a socket passes on at most 4 typing frames a second
+TYPING_MAX_CHARS = 500
+
+
+class TypingThrottle:
+    """Passes on at most one typing frame per TYPING_INTERVAL, and always the last one.
+
+    A frame that comes too soon is held and sent when the interval is up, replaced
+    by any newer one meanwhile: the final draft (or its clearing) is never dropped.
+    """
+
+    def __init__(self, send: Callable[[Any], Awaitable[None]]) -> None:
+        self.send = send
+        self.last = 0.0
+        self.held: Any = None
+        self.timer: asyncio.TimerHandle | None = None
+
+    async def push(self, frame: Any) -> None:
+        wait = self.last + TYPING_INTERVAL - time.monotonic()
+        if wait <= 0 and self.timer is None:
+            await self._send(frame)
+            return
+        self.held = frame
+        if self.timer is None:
+            self.timer = asyncio.get_running_loop().call_later(max(wait, 0), self._flush)
+
+    def _flush(self) -> None:
+        self.timer = None
+        frame, self.held = self.held, None
+        asyncio.get_running_loop().create_task(self._send(frame))
+
+    async def _send(self, frame: Any) -> None:
+        self.last = time.monotonic()
+        await self.send(frame)
+
+    def cancel(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
 
 
 class PushesSkipTheDatabase:
@@ -42,18 +85,24 @@ class PushesSkipTheDatabase:
 
 
 class OperatorConsumer(PushesSkipTheDatabase, AsyncWebsocketConsumer):
-    """An inbox page. Receives list rows for its workspace and, for the conversation
+    """An inbox page. Receives list rows of the inboxes its operator may see, the
+    team's presence, the operator's own notifications and, for the conversation
     it has open, its header and feed fragments.
 
-    The page says which conversation it shows with {"type": "watch",
-    "conversation": id | null, "after": seq}. The socket joins that
-    conversation's group only if the operator may see it, then sends its header
-    and the messages after `after`, so nothing falls between the page's last
-    read and the join.
+    Frames from the page (docs/widget-api.md):
+    - {"type": "watch", "conversation": id | null, "after": seq}: the socket joins
+      that conversation's group only if the operator may see it, then sends its
+      header and the messages after `after`, so nothing falls between the page's
+      last read and the join.
+    - {"type": "heartbeat"}: the tab is open (presence), every 25 s.
+    - {"type": "typing"}: the operator is writing in the watched conversation.
     """
 
     member: Member
-    watching: str | None = None
+    groups_joined: frozenset[str] = frozenset()
+    watching: str | None = None  # the watched conversation's group
+    watched_conversation: str | None = None  # its public id
+    watched_visitor: str = ""  # its visitor's group, for typing frames
 
     async def connect(self) -> None:
         if not _same_origin(self.scope):
@@ -63,14 +112,32 @@ class OperatorConsumer(PushesSkipTheDatabase, AsyncWebsocketConsumer):
         if member is None:
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
-        self.member = member
-        self.group = operators_group(member.workspace.public_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.member, self.typing = member, TypingThrottle(self._send_typing)
+        await self._join_groups(await database_sync_to_async(self._allowed_groups)())
         await self.accept()
+        await database_sync_to_async(record_heartbeat)(member)
+
+    def _allowed_groups(self) -> frozenset[str]:
+        inboxes = visible_inboxes(self.member).values_list("public_id", flat=True)
+        return frozenset(
+            {
+                operators_group(self.member.workspace.public_id),
+                member_group(self.member.public_id),
+                *(inbox_group(public_id) for public_id in inboxes),
+            }
+        )
+
+    async def _join_groups(self, groups: frozenset[str]) -> None:
+        for group in self.groups_joined - groups:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        for group in groups - self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined = groups
 
     async def disconnect(self, code: int) -> None:
-        if group := getattr(self, "group", None):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        if typing := getattr(self, "typing", None):
+            typing.cancel()
+        await self._join_groups(frozenset())
         await self._unwatch()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -78,8 +145,33 @@ class OperatorConsumer(PushesSkipTheDatabase, AsyncWebsocketConsumer):
             frame = json.loads(text_data or "")
         except ValueError:
             return
-        if isinstance(frame, dict) and frame.get("type") == "watch":
+        if not isinstance(frame, dict):
+            return
+        kind = frame.get("type")
+        if kind == "watch":
             await self._watch(frame.get("conversation"), frame.get("after"))
+        elif kind == "heartbeat":
+            self.member = await database_sync_to_async(record_heartbeat)(self.member)
+        elif kind == "typing" and self.watched_conversation:
+            await self.typing.push(self.watched_visitor)
+
+    async def _send_typing(self, visitor_group: str) -> None:
+        payload = {"type": "typing", "name": self.member.display_name}
+        await self.channel_layer.group_send(visitor_group, {"type": "push.json", "payload": payload})
+
+    async def access_changed(self, event: dict[str, Any]) -> None:
+        """The operator's role or inboxes changed: leave what they may no longer see."""
+        member = await database_sync_to_async(
+            lambda: Member.objects.select_related("workspace", "user").filter(pk=self.member.pk).first()
+        )()
+        if member is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.member = member
+        await self._join_groups(await database_sync_to_async(self._allowed_groups)())
+        if self.watched_conversation:
+            # Re-authorised like a new watch; no catch-up needed, the socket stayed in the group.
+            await self._watch(self.watched_conversation, None)
 
     async def _watch(self, conversation_id: object, after: object) -> None:
         await self._unwatch()
@@ -90,21 +182,32 @@ class OperatorConsumer(PushesSkipTheDatabase, AsyncWebsocketConsumer):
         except DomainError:
             return
         self.watching = conversation_group(conversation.public_id)
+        self.watched_conversation = conversation_id
+        self.watched_visitor = visitor_group(conversation.visitor.public_id)
         await self.channel_layer.group_add(self.watching, self.channel_name)
+        if after is None:
+            return
         cursor = after if isinstance(after, int) and after >= 0 else 0
         await self.send(text_data=await database_sync_to_async(live.catch_up)(conversation, cursor))
 
     async def _unwatch(self) -> None:
         if self.watching:
             await self.channel_layer.group_discard(self.watching, self.channel_name)
-            self.watching = None
+            self.watching = self.watched_conversation = None
 
     async def push_html(self, event: dict[str, Any]) -> None:
         await self.send(text_data=event["html"])
 
 
 class WidgetConsumer(PushesSkipTheDatabase, AsyncJsonWebsocketConsumer):
-    """A visitor's widget: receives JSON frames (docs/widget-api.md)."""
+    """A visitor's widget: receives JSON frames (docs/widget-api.md).
+
+    It sends {"type": "ping"} (answered with a pong) and {"type": "typing",
+    "text": draft} while the visitor writes: operators who have the
+    conversation open see the draft live.
+    """
+
+    conversation_group: str | None = None
 
     async def connect(self) -> None:
         token = _query_param(self.scope, "token")
@@ -113,17 +216,34 @@ class WidgetConsumer(PushesSkipTheDatabase, AsyncJsonWebsocketConsumer):
         except DomainError as error:
             await self.close(code=CLOSE_UNAUTHORIZED if error.status == 401 else CLOSE_FORBIDDEN)
             return
+        self.visitor, self.typing = visitor, TypingThrottle(self._typing)
         self.group = visitor_group(visitor.public_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
+        if typing := getattr(self, "typing", None):
+            typing.cancel()
         if group := getattr(self, "group", None):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        if isinstance(content, dict) and content.get("type") == "ping":
+        if not isinstance(content, dict):
+            return
+        if content.get("type") == "ping":
             await self.send_json({"type": "pong"})
+        elif content.get("type") == "typing" and isinstance(content.get("text"), str):
+            await self.typing.push(content["text"][:TYPING_MAX_CHARS])
+
+    async def _typing(self, text: str) -> None:
+        if self.conversation_group is None:
+            conversation = await database_sync_to_async(get_visitor_conversation)(self.visitor)
+            if conversation is None:
+                return  # nobody to show it to before the first message
+            self.conversation_public_id = conversation.public_id.hex
+            self.conversation_group = conversation_group(conversation.public_id)
+        html = live.typing_html(self.conversation_public_id, text)  # a tiny template: no database, no thread hop
+        await self.channel_layer.group_send(self.conversation_group, {"type": "push.html", "html": html})
 
     async def push_json(self, event: dict[str, Any]) -> None:
         await self.send_json(event["payload"])

@@ -1,10 +1,47 @@
+from contacts.events import ContactMerged, ContactUpdated, VisitorIdentified
 from conversations.events import (
+    ConversationAssigned,
     ConversationClosed,
     ConversationCreated,
+    ConversationRead,
     ConversationReopened,
+    ConversationSnoozed,
+    ConversationTagged,
     MessageCreated,
+    NotificationCreated,
+)
+from workspaces.events import MemberAccessChanged, MemberPresenceChanged
+
+Event = (
+    ConversationCreated
+    | ConversationClosed
+    | ConversationReopened
+    | ConversationSnoozed
+    | ConversationAssigned
+    | ConversationTagged
+    | ConversationRead
+    | MessageCreated
+    | NotificationCreated
+    | MemberPresenceChanged
+    | MemberAccessChanged
+    | VisitorIdentified
+    | ContactUpdated
+    | ContactMerged
 )
 
-Event = ConversationCreated | ConversationClosed | ConversationReopened | MessageCreated
-
-ALL_EVENTS = (ConversationCreated, ConversationClosed, ConversationReopened, MessageCreated)
+ALL_EVENTS = (
+    ConversationCreated,
+    ConversationClosed,
+    ConversationReopened,
+    ConversationSnoozed,
+    ConversationAssigned,
+    ConversationTagged,
+    ConversationRead,
+    MessageCreated,
+    NotificationCreated,
+    MemberPresenceChanged,
+    MemberAccessChanged,
+    VisitorIdentified,
+    ContactUpdated,
+    ContactMerged,
+)

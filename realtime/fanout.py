@@ -10,11 +10,25 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db.models import Model
 
+from contacts.events import ContactMerged, ContactUpdated, VisitorIdentified
+from contacts.queries import list_live_conversations
 from conversations import live
-from conversations.events import ConversationClosed, ConversationCreated, ConversationReopened, MessageCreated
-from conversations.models import Conversation, Message
-from realtime.groups import conversation_group, operators_group, visitor_group
+from conversations.events import (
+    ConversationAssigned,
+    ConversationClosed,
+    ConversationCreated,
+    ConversationRead,
+    ConversationReopened,
+    ConversationSnoozed,
+    ConversationTagged,
+    MessageCreated,
+    NotificationCreated,
+)
+from conversations.models import Conversation, Message, Notification
+from realtime.groups import conversation_group, inbox_group, member_group, operators_group, visitor_group
 from widget.schemas import MessageOut
+from workspaces.events import MemberAccessChanged, MemberPresenceChanged
+from workspaces.models import Member
 
 Push = tuple[str, dict[str, Any]]  # (group, channel-layer message)
 
@@ -30,15 +44,25 @@ def _publish(*pushes: Push) -> None:
     async_to_sync(send_all)()
 
 
+def _html(group: str, html: str) -> Push:
+    return group, {"type": "push.html", "html": html}
+
+
 def _to_operators(conversation: Conversation, *, row: str, watchers: str) -> tuple[Push, Push]:
+    """The row to pages that may see the conversation's inbox; the rest to pages that have it open."""
     return (
-        (operators_group(conversation.workspace.public_id), {"type": "push.html", "html": row}),
-        (conversation_group(conversation.public_id), {"type": "push.html", "html": watchers}),
+        _html(inbox_group(conversation.inbox.public_id), row),
+        _html(conversation_group(conversation.public_id), watchers),
     )
 
 
 def _to_visitor(conversation: Conversation, payload: dict[str, Any]) -> Push:
     return visitor_group(conversation.visitor.public_id), {"type": "push.json", "payload": payload}
+
+
+def _load_conversation(pk: int) -> Conversation:
+    related = ("workspace", "inbox", "visitor__contact", "assignee", "team")
+    return Conversation.objects.select_related(*related).get(pk=pk)
 
 
 @singledispatch
@@ -51,15 +75,26 @@ def _(event: MessageCreated, subject: Model | None = None) -> None:
     message = subject if isinstance(subject, Message) else _load_message(event.message_id)
     conversation = message.conversation
     row, feed = live.message_created(message)
-    payload = {"conversation_id": conversation.public_id.hex, "message": MessageOut.of(message).model_dump(mode="json")}
-    _publish(
-        *_to_operators(conversation, row=row, watchers=feed),
-        _to_visitor(conversation, {"type": "message.created", **payload}),
-    )
+    pushes: list[Push] = [*_to_operators(conversation, row=row, watchers=feed)]
+    if not message.private:
+        payload = {
+            "conversation_id": conversation.public_id.hex,
+            "message": MessageOut.of(message).model_dump(mode="json"),
+        }
+        pushes.append(_to_visitor(conversation, {"type": "message.created", **payload}))
+    _publish(*pushes)
 
 
 def _load_message(pk: int) -> Message:
-    related = ("author_member", "conversation__workspace", "conversation__visitor", "conversation__assignee")
+    related = (
+        "author_member",
+        "attachment",
+        "conversation__workspace",
+        "conversation__inbox",
+        "conversation__visitor__contact",
+        "conversation__assignee",
+        "conversation__team",
+    )
     return Message.objects.select_related(*related).get(pk=pk)
 
 
@@ -68,18 +103,63 @@ def _(event: ConversationCreated, subject: Model | None = None) -> None:
     """Nothing to push: the list row arrives with the first message's message.created."""
 
 
-def _status_changed(event: ConversationClosed | ConversationReopened, subject: Model | None = None) -> None:
-    conversation = (
+def _conversation_changed(
+    event: ConversationClosed | ConversationReopened | ConversationSnoozed | ConversationAssigned | ConversationTagged,
+    subject: Model | None = None,
+) -> None:
+    """The row and the open conversation's header change; the visitor hears only of closing and reopening."""
+    conversation = subject if isinstance(subject, Conversation) else _load_conversation(event.conversation_id)
+    row, header = live.conversation_changed(conversation)
+    pushes: list[Push] = [*_to_operators(conversation, row=row, watchers=header)]
+    if isinstance(event, ConversationClosed | ConversationReopened):
+        pushes.append(_to_visitor(conversation, {"type": event.name, "conversation_id": conversation.public_id.hex}))
+    _publish(*pushes)
+
+
+for _event in (ConversationClosed, ConversationReopened, ConversationSnoozed, ConversationAssigned, ConversationTagged):
+    deliver.register(_event, _conversation_changed)
+
+
+@deliver.register
+def _(event: ConversationRead, subject: Model | None = None) -> None:
+    conversation = subject if isinstance(subject, Conversation) else _load_conversation(event.conversation_id)
+    _publish(_html(inbox_group(conversation.inbox.public_id), live.row_changed(conversation)))
+
+
+@deliver.register
+def _(event: NotificationCreated, subject: Model | None = None) -> None:
+    notification = (
         subject
-        if isinstance(subject, Conversation)
-        else Conversation.objects.select_related("workspace", "visitor", "assignee").get(pk=event.conversation_id)
+        if isinstance(subject, Notification)
+        else Notification.objects.select_related("recipient", "actor", "conversation__visitor__contact", "message").get(
+            pk=event.notification_id
+        )
     )
-    row, header = live.status_changed(conversation)
-    _publish(
-        *_to_operators(conversation, row=row, watchers=header),
-        _to_visitor(conversation, {"type": event.name, "conversation_id": conversation.public_id.hex}),
-    )
+    _publish(_html(member_group(notification.recipient.public_id), live.notification_html(notification)))
 
 
-deliver.register(ConversationClosed, _status_changed)
-deliver.register(ConversationReopened, _status_changed)
+@deliver.register
+def _(event: MemberPresenceChanged, subject: Model | None = None) -> None:
+    member = (
+        subject if isinstance(subject, Member) else Member.objects.select_related("workspace").get(pk=event.member_id)
+    )
+    _publish(_html(operators_group(member.workspace.public_id), live.presence_html(member)))
+
+
+@deliver.register
+def _(event: MemberAccessChanged, subject: Model | None = None) -> None:
+    """Open sockets of the member re-check which groups they may be in (realtime/consumers.py)."""
+    member = subject if isinstance(subject, Member) else Member.objects.filter(pk=event.member_id).first()
+    if member is not None:
+        _publish((member_group(member.public_id), {"type": "access.changed"}))
+
+
+def _contact_changed(event: VisitorIdentified | ContactUpdated | ContactMerged, subject: Model | None = None) -> None:
+    """The name in the rows of the contact's live conversations (the newest few, oldest pushed first)."""
+    conversations = list_live_conversations(event.contact_id)
+    if conversations:
+        _publish(*(_html(inbox_group(c.inbox.public_id), live.row_html(c)) for c in reversed(conversations)))
+
+
+for _contact_event in (VisitorIdentified, ContactUpdated, ContactMerged):
+    deliver.register(_contact_event, _contact_changed)

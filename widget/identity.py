@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from django.core import signing
 
-from core.errors import Forbidden, Unauthorized
+from core.errors import DomainError, Forbidden, NotFound, Unauthorized
 from visitors.models import Visitor
 from workspaces.models import Inbox
 
@@ -72,3 +72,28 @@ def authenticate_visitor(token: str, origin: str) -> Visitor:
     _check_origin(visitor.inbox, origin)
     visitor.workspace = visitor.inbox.workspace
     return visitor
+
+
+FILE_SALT = "parley.widget.file"
+FILE_URL_MAX_AGE = 24 * 60 * 60  # a history older than this is fetched again with fresh links
+
+
+def sign_file_token(attachment_public_id: str, visitor_public_id: str) -> str:
+    """What a visitor's download link carries: the file and the visitor it was given to, signed and dated."""
+    return signing.dumps([attachment_public_id, visitor_public_id], salt=FILE_SALT)
+
+
+def read_file_token(token: str) -> tuple[str, str]:
+    """(attachment public id hex, visitor public id hex); NotFound when tampered with, Gone when too old."""
+    try:
+        attachment_hex, visitor_hex = signing.loads(token, salt=FILE_SALT, max_age=FILE_URL_MAX_AGE)
+        return str(attachment_hex), str(visitor_hex)
+    except signing.SignatureExpired:
+        raise LinkExpired("This link has expired: open the chat again for a fresh one.", code="link_expired") from None
+    except (signing.BadSignature, ValueError, TypeError):
+        raise NotFound("File not found.") from None
+
+
+class LinkExpired(DomainError):
+    status = 410
+    code = "link_expired"

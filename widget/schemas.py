@@ -1,9 +1,17 @@
-from datetime import datetime
-from typing import Literal
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
+from django.urls import reverse
 from ninja import Field, Schema
+from pydantic import BaseModel, field_validator
+from pydantic_core import PydanticCustomError
 
-from conversations.models import Conversation, Message
+from contacts.models import Contact
+from conversations.models import Attachment, Conversation, Message
+from visitors import actions as visitor_actions
+from widget.identity import sign_file_token
 from workspaces.models import Inbox
 
 
@@ -11,6 +19,7 @@ class SessionIn(Schema):
     key: str = Field(..., min_length=1, max_length=100)
     token: str | None = Field(None, max_length=1000)
     language: str = Field("", max_length=35)
+    time_zone: str = Field("", max_length=60, description="IANA time zone name from the browser")
 
 
 class InboxOut(Schema):
@@ -21,15 +30,40 @@ class SessionOut(Schema):
     visitor_id: str
     token: str
     inbox: InboxOut
+    capture_emails: bool = Field(..., description="Save emails and phones the visitor types into the site's fields")
 
     @staticmethod
     def of(visitor_id: str, token: str, inbox: Inbox) -> "SessionOut":
-        return SessionOut(visitor_id=visitor_id, token=token, inbox=InboxOut(name=inbox.name))
+        return SessionOut(
+            visitor_id=visitor_id, token=token, inbox=InboxOut(name=inbox.name), capture_emails=inbox.capture_emails
+        )
 
 
 class AuthorOut(Schema):
     kind: Literal["visitor", "operator", "bot", "system"]
     name: str | None
+
+
+class AttachmentOut(Schema):
+    name: str
+    content_type: str
+    size: int
+    url: str = Field(..., description="A signed download link for this visitor, valid for a day; a path on the server.")
+    is_image: bool
+
+    @staticmethod
+    def of(message: Message) -> "AttachmentOut | None":
+        attachment: Attachment | None = getattr(message, "attachment", None)
+        if attachment is None:
+            return None
+        token = sign_file_token(attachment.public_id.hex, message.conversation.visitor.public_id.hex)
+        return AttachmentOut(
+            name=attachment.name,
+            content_type=attachment.content_type,
+            size=attachment.size,
+            url=reverse("widget-file", args=[token]),
+            is_image=attachment.is_image,
+        )
 
 
 class MessageOut(Schema):
@@ -38,6 +72,7 @@ class MessageOut(Schema):
     seq: int
     author: AuthorOut
     text: str
+    attachment: AttachmentOut | None
     created_at: datetime
 
     @staticmethod
@@ -48,6 +83,7 @@ class MessageOut(Schema):
             seq=message.seq,
             author=AuthorOut(kind=message.author_kind, name=message.author_name),  # type: ignore[arg-type]
             text=message.text,
+            attachment=AttachmentOut.of(message),
             created_at=message.created_at,
         )
 
@@ -58,7 +94,9 @@ class ConversationOut(Schema):
 
     @staticmethod
     def of(conversation: Conversation) -> "ConversationOut":
-        return ConversationOut(id=conversation.public_id.hex, status=conversation.status)  # type: ignore[arg-type]
+        # Snoozing is the team's business: to the visitor a snoozed conversation is open.
+        closed = conversation.status == Conversation.Status.CLOSED
+        return ConversationOut(id=conversation.public_id.hex, status="closed" if closed else "open")
 
 
 class MessagesOut(Schema):
@@ -75,3 +113,161 @@ class MessageIn(Schema):
 class ErrorOut(Schema):
     code: str
     detail: str
+
+
+class IdentifyIn(Schema):
+    traits: dict[str, Any] = Field(
+        ..., description="email, name, phone, company, avatar (URL) and custom attributes by key"
+    )
+    signature: str | None = Field(
+        None, max_length=128, description="HMAC-SHA256 hex of the lower-cased email with the inbox's identity secret"
+    )
+
+
+class ContactOut(Schema):
+    name: str
+    email: str
+    phone: str
+    verified: bool
+
+    @staticmethod
+    def of(contact: Contact) -> "ContactOut":
+        return ContactOut(name=contact.name, email=contact.email, phone=contact.phone, verified=contact.verified)
+
+
+class IdentifiedOut(Schema):
+    contact: ContactOut
+
+
+class CaptureIn(Schema):
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=40)
+
+
+# Tracking: POST /events (docs/widget-api.md, "Tracking"). Limits are part of the API: a batch over any of
+# them is refused whole, with the code of the first problem. Plain pydantic models (ninja's Schema adds a
+# validator for Django objects to every nested model, which made a 50-event batch cost 4 ms to validate).
+EVENTS_MAX = 100
+EVENTS_BODY_MAX = 64 * 1024
+EVENT_NAME_MAX = 100
+PROPERTIES_MAX_KEYS = 50
+PROPERTIES_MAX_BYTES = 4096
+PROPERTIES_MAX_DEPTH = 3  # {"items": [{"sku": "A1"}]} is fine, deeper is not
+URL_MAX = 1000
+TITLE_MAX = 300
+DURATION_MAX = 24 * 60 * 60  # longer times on a page are counted as a day
+EVENT_AGE_MAX = timedelta(days=1)  # an older or future `at` is replaced by the time of arrival
+EVENT_ERROR_CODES = (
+    "invalid_url",
+    "too_many_events",
+    "too_many_properties",
+    "properties_too_large",
+    "properties_too_deep",
+    "unknown_event_type",
+)
+
+
+def _url(value: str, *, blank: bool = False) -> str:
+    if blank and value == "":
+        return value
+    parts = urlsplit(value)
+    if len(value) > URL_MAX or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise PydanticCustomError("invalid_url", f"must be an http(s) URL of at most {URL_MAX} characters")
+    return value
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+def _when(at: datetime | None, now: datetime) -> datetime:
+    if at is None:
+        return now
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at if now - EVENT_AGE_MAX <= at <= now else now
+
+
+class PageViewEventIn(BaseModel):
+    type: Literal["page_view"]
+    url: str
+    title: str = Field("", description=f"Cut to {TITLE_MAX} characters")
+    referrer: str = Field("", description="The page the visitor came from, or empty")
+    at: datetime | None = None
+
+    _check_url = field_validator("url")(_url)
+    _check_referrer = field_validator("referrer")(lambda v: _url(v, blank=True))
+    _cut_title = field_validator("title")(lambda v: v[:TITLE_MAX])
+
+    def activity(self, now: datetime) -> visitor_actions.PageViewIn:
+        return visitor_actions.PageViewIn(self.url, self.title, self.referrer, _when(self.at, now))
+
+
+class PageLeaveEventIn(BaseModel):
+    type: Literal["page_leave"]
+    url: str
+    duration: float = Field(..., ge=0, description="Seconds on the page so far; a later page_leave replaces it")
+
+    _check_url = field_validator("url")(_url)
+
+    def activity(self, now: datetime) -> visitor_actions.PageLeaveIn:
+        return visitor_actions.PageLeaveIn(self.url, round(min(self.duration, DURATION_MAX)))
+
+
+class TrackEventIn(BaseModel):
+    type: Literal["track"]
+    name: str = Field(..., min_length=1, max_length=EVENT_NAME_MAX)
+    properties: dict[str, Any] = Field(
+        default_factory=dict,
+        description=f"At most {PROPERTIES_MAX_KEYS} keys and {PROPERTIES_MAX_BYTES} bytes as JSON, nested at most "
+        f"{PROPERTIES_MAX_DEPTH - 1} levels",
+    )
+    url: str = ""
+    at: datetime | None = None
+
+    _check_url = field_validator("url")(lambda v: _url(v, blank=True))
+
+    @field_validator("properties")
+    @classmethod
+    def _check_properties(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if len(value) > PROPERTIES_MAX_KEYS:
+            raise PydanticCustomError(
+                "too_many_properties", f"at most {PROPERTIES_MAX_KEYS} properties, got {len(value)}"
+            )
+        size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+        if size > PROPERTIES_MAX_BYTES:
+            raise PydanticCustomError(
+                "properties_too_large", f"at most {PROPERTIES_MAX_BYTES} bytes as JSON, got {size}"
+            )
+        if _depth(value) > PROPERTIES_MAX_DEPTH:
+            raise PydanticCustomError("properties_too_deep", f"nested at most {PROPERTIES_MAX_DEPTH - 1} levels")
+        return value
+
+    def activity(self, now: datetime) -> visitor_actions.TrackIn:
+        return visitor_actions.TrackIn(self.name, self.properties, self.url, _when(self.at, now))
+
+
+class HeartbeatEventIn(BaseModel):
+    type: Literal["heartbeat"]
+
+    def activity(self, now: datetime) -> None:
+        return None
+
+
+TrackingEventIn = Annotated[
+    PageViewEventIn | PageLeaveEventIn | TrackEventIn | HeartbeatEventIn,
+    Field(discriminator="type"),
+]
+
+
+class EventsIn(BaseModel):
+    token: str | None = Field(None, max_length=1000, description="The visitor token (or send it as a bearer header)")
+    events: list[TrackingEventIn] = Field(..., description=f"At most {EVENTS_MAX}, oldest first")
+
+
+class EventsOut(Schema):
+    accepted: int

@@ -4,9 +4,14 @@ from functools import cache
 from pathlib import Path
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from conversations.queries import get_visitor_attachment
+from conversations.uploads import attachment_response
+from core.errors import DomainError
+from widget.identity import read_file_token
 from workspaces.models import Inbox
 
 STATIC = Path(__file__).parent / "static" / "widget"
@@ -35,11 +40,64 @@ def catalogue(request: HttpRequest, language: str) -> HttpResponse:
     return response
 
 
-@require_GET
-def demo_shop(request: HttpRequest) -> HttpResponse:
-    """A small store page with the widget embedded, for trying Parley out."""
+DEMO_PRODUCTS = [
+    {
+        "slug": "mug",
+        "name": "Stoneware Mug",
+        "blurb": "Hand-glazed, 350 ml, dishwasher safe.",
+        "price": "18.00",
+        "colour": "linear-gradient(135deg, #d6d3d1, #a8a29e)",
+    },
+    {
+        "slug": "tea-towel",
+        "name": "Linen Tea Towel",
+        "blurb": "Stonewashed linen, set of two.",
+        "price": "24.00",
+        "colour": "linear-gradient(135deg, #bbf7d0, #4d7c0f)",
+    },
+    {
+        "slug": "desk-tray",
+        "name": "Oak Desk Tray",
+        "blurb": "Solid oak, oiled finish, 30 x 20 cm.",
+        "price": "46.00",
+        "colour": "linear-gradient(135deg, #fde68a, #b45309)",
+    },
+]
+
+
+def _demo_page(request: HttpRequest, template: str, **context: object) -> HttpResponse:
     inbox = Inbox.objects.filter(revoked_at=None).order_by("created_at").first()
     if inbox is None:
         raise Http404("No inbox yet: run `parley demo` to create the demo workspace.")
     widget_src = request.build_absolute_uri("/widget.js")
-    return render(request, "widget/demo_shop.html", {"widget_src": widget_src, "widget_key": inbox.widget_key})
+    return render(request, template, {"widget_src": widget_src, "widget_key": inbox.widget_key, **context})
+
+
+@require_GET
+def demo_shop(request: HttpRequest) -> HttpResponse:
+    """A small store with the widget embedded, for trying Parley out: home, product pages and a cart."""
+    return _demo_page(request, "widget/demo_shop.html", products=DEMO_PRODUCTS)
+
+
+@require_GET
+def demo_product(request: HttpRequest, slug: str) -> HttpResponse:
+    product = next((p for p in DEMO_PRODUCTS if p["slug"] == slug), None)
+    if product is None:
+        raise Http404("No such product.")
+    return _demo_page(request, "widget/demo_product.html", product=product)
+
+
+@require_GET
+def demo_cart(request: HttpRequest) -> HttpResponse:
+    return _demo_page(request, "widget/demo_cart.html")
+
+
+@require_GET
+def attachment_file(request: HttpRequest, token: str) -> HttpResponseBase:
+    """A file of the visitor's conversation, by the signed link the widget API gave them (plain <img> and <a>)."""
+    try:
+        attachment_hex, visitor_hex = read_file_token(token)
+        attachment = get_visitor_attachment(visitor_hex, attachment_hex)
+    except DomainError as error:
+        return HttpResponse(error.detail, status=error.status, content_type="text/plain; charset=utf-8")
+    return attachment_response(attachment)

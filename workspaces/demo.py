@@ -1,4 +1,4 @@
-"""The demo workspace `parley demo` serves: one shop, one inbox, one operator."""
+"""The demo workspace `parley demo` serves: one shop, one inbox, two operators, teams, tags and reply templates."""
 
 from dataclasses import dataclass
 
@@ -6,12 +6,20 @@ from django.db import transaction
 
 from accounts import actions as account_actions
 from accounts.models import User
+from conversations import actions as conversation_actions
 from workspaces import actions
-from workspaces.models import Inbox, Workspace
+from workspaces.models import Inbox, Member, Workspace
 
 DEMO_WORKSPACE = "Demo Shop"
 DEMO_EMAIL = "operator@demo.parley.local"
 DEMO_PASSWORD = "parley-demo"  # noqa: S105 - the published demo login
+DEMO_TEAMMATE_EMAIL = "sam@demo.parley.local"  # an agent, to try assignment and transfer in a second browser
+DEMO_TAGS = (("VIP", "#d97706"), ("Wholesale", "#2563eb"), ("Refund", "#dc2626"))
+DEMO_TEMPLATES = (
+    ("hello", "Hi {{contact.name}}! {{operator.name}} from {{workspace.name}} here. How can I help?"),
+    ("shipping", "We ship within 2 working days; delivery takes 3 to 5 days."),
+    ("thanks", "Thank you for your order! Anything else I can help with?"),
+)
 
 
 @dataclass(frozen=True)
@@ -37,4 +45,19 @@ def seed_demo(*, origins: list[str]) -> Demo:
     if missing:
         inbox.allowed_origins = [*inbox.allowed_origins, *missing]
         inbox.save(update_fields=["allowed_origins"])
+    if not workspace.teams.exists():
+        _seed_team(workspace.members.get(user=operator))
     return Demo(workspace, inbox, operator)
+
+
+def _seed_team(admin: Member) -> None:
+    """A teammate, teams, tags and reply templates, so every inbox feature has something to show."""
+    teammate = account_actions.create_user(email=DEMO_TEAMMATE_EMAIL, name="Sam", password=DEMO_PASSWORD)
+    sam = actions.add_member(admin.workspace, teammate, role=Member.Role.AGENT)
+    sales = actions.create_team(admin, name="Sales")
+    actions.create_team(admin, name="Support")
+    actions.set_team_members(admin, sales, member_ids=[admin.public_id.hex, sam.public_id.hex])
+    for name, colour in DEMO_TAGS:
+        conversation_actions.create_tag(admin, name=name, colour=colour)
+    for shortcut, text in DEMO_TEMPLATES:
+        conversation_actions.save_canned_response(admin, shortcut=shortcut, text=text)

@@ -59,3 +59,14 @@ def operator_client(member: Member) -> Client:
     client = Client()
     client.force_login(member.user)
     return client
+
+
+def make_agent(workspace: Workspace, email: str) -> Member:
+    user = account_actions.create_user(email=email, name=email.split("@")[0].title(), password="s3cret-pass")
+    return workspace_actions.add_member(workspace, user, role=Member.Role.AGENT)
+
+
+@pytest.fixture
+def agent(workspace: Workspace, inbox: Inbox) -> Member:
+    """An agent of the workspace who works `inbox` (every inbox, as new members do)."""
+    return make_agent(workspace, "carl@shop.example.com")

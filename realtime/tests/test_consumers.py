@@ -35,14 +35,20 @@ async def operator_socket(user, *, origin: str = "http://testserver") -> Websock
     return WebsocketCommunicator(application, "/inbox/ws/", headers=headers)
 
 
+async def connected_operator(user) -> WebsocketCommunicator:
+    """An open inbox socket, past the team's news that its operator is now online."""
+    socket = await operator_socket(user)
+    assert (await socket.connect(timeout=5))[0]
+    assert "presence--online" in await socket.receive_from(timeout=2)
+    return socket
+
+
 def widget_socket(token: str, *, origin: str = SITE) -> WebsocketCommunicator:
     return WebsocketCommunicator(application, f"/widget/ws/?token={token}", headers=[(b"origin", origin.encode())])
 
 
 async def test_every_operator_of_the_workspace_gets_the_row_of_a_new_conversation(member, visitor):
-    socket = await operator_socket(member.user)
-    connected, _ = await socket.connect(timeout=5)
-    assert connected
+    socket = await connected_operator(member.user)
 
     sent = await database_sync_to_async(actions.send_visitor_message)(visitor, text="Where is my order?", client_id="1")
 
@@ -64,8 +70,7 @@ async def test_a_page_watching_a_conversation_gets_what_it_missed_then_new_messa
     first = await database_sync_to_async(actions.send_visitor_message)(visitor, text="one", client_id="1")
     await database_sync_to_async(actions.send_visitor_message)(visitor, text="two", client_id="2")
     conversation = first.message.conversation
-    socket = await operator_socket(member.user)
-    assert (await socket.connect(timeout=5))[0]
+    socket = await connected_operator(member.user)
 
     await watching(socket, conversation, after=1)
     missed = await socket.receive_from(timeout=2)
@@ -90,8 +95,7 @@ async def test_watching_another_conversation_stops_the_first(member, visitor, in
     second = (
         await database_sync_to_async(actions.send_visitor_message)(other_visitor, text="b", client_id="1")
     ).message.conversation
-    socket = await operator_socket(member.user)
-    assert (await socket.connect(timeout=5))[0]
+    socket = await connected_operator(member.user)
     await watching(socket, first, after=1)
     await watching(socket, second, after=1)
     assert "conv-header-" in await socket.receive_from(timeout=2)
@@ -111,8 +115,7 @@ async def test_watching_another_workspaces_conversation_is_ignored(member, other
     foreign = (
         await database_sync_to_async(actions.send_visitor_message)(stranger, text="secret", client_id="1")
     ).message.conversation
-    socket = await operator_socket(member.user)
-    assert (await socket.connect(timeout=5))[0]
+    socket = await connected_operator(member.user)
 
     await watching(socket, foreign)
     await database_sync_to_async(actions.send_visitor_message)(stranger, text="more secrets", client_id="2")
@@ -125,8 +128,7 @@ async def test_operators_watching_see_close_and_reopen_in_the_header(member, vis
     conversation = (
         await database_sync_to_async(actions.send_visitor_message)(visitor, text="a", client_id="1")
     ).message.conversation
-    socket = await operator_socket(member.user)
-    assert (await socket.connect(timeout=5))[0]
+    socket = await connected_operator(member.user)
     await watching(socket, conversation, after=1)
     assert "Close" in await socket.receive_from(timeout=2)
 
@@ -139,8 +141,7 @@ async def test_operators_watching_see_close_and_reopen_in_the_header(member, vis
 
 
 async def test_an_operator_of_another_workspace_hears_nothing(other_member, visitor):
-    socket = await operator_socket(other_member.user)
-    assert (await socket.connect(timeout=5))[0]
+    socket = await connected_operator(other_member.user)
 
     await database_sync_to_async(actions.send_visitor_message)(visitor, text="private", client_id="1")
 

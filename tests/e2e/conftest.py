@@ -12,6 +12,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -238,3 +239,72 @@ class Stopwatch:
 
     def ms(self) -> int:
         return round((time.monotonic() - self.started) * 1000)
+
+
+# More operators: a team in the demo workspace.
+
+
+def django_shell(server: DemoServer, code: str) -> str:
+    """Run Python with Django set up against the server's database (actions, ORM) and return what it printed.
+
+    A separate process like `parley shell -c`: the test process keeps its own settings. Events the code
+    emits do not reach the server's sockets (its channel layer is in memory), so use it to seed, not to act.
+    """
+    return parley(server.env, "shell", "-c", code)
+
+
+def add_operators(server: DemoServer, *names: str, password: str, role: str = "agent") -> dict[str, str]:
+    """New members of the demo workspace, one per display name, all in one process start.
+
+    Each gets the email `<name lowercased>@demo.parley.local`; returns {name: member public id}.
+    """
+    code = (
+        "from accounts.actions import create_user\n"
+        "from workspaces.actions import add_member\n"
+        "from workspaces.models import Workspace\n"
+        "workspace = Workspace.objects.get(name='Demo Shop')\n"
+        f"for name in {list(names)!r}:\n"
+        f"    user = create_user(email=name.lower() + '@demo.parley.local', name=name, password={password!r})\n"
+        f"    member = add_member(workspace, user, role={role!r}, display_name=name)\n"
+        "    print('member', name, member.public_id.hex)\n"
+    )
+    out = django_shell(server, code)
+    return {line.split()[1]: line.split()[2] for line in out.splitlines() if line.startswith("member ")}
+
+
+def operator_email(name: str) -> str:
+    return f"{name.lower()}@demo.parley.local"
+
+
+def sign_in(
+    browser: Browser,
+    server: DemoServer,
+    email: str,
+    password: str,
+    *,
+    context: BrowserContext | None = None,
+    page: Page | None = None,
+    path: str = "/inbox/",
+) -> Page:
+    """An operator signed in (in a new browser context, or `context`, or the tab `page`), on `path` with live
+    updates on."""
+    page = page or (context or new_context(browser)).new_page()
+    page.goto(f"{server.url}/accounts/login/?next={quote(path)}")
+    page.locator("input[name=username]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(re.escape(server.url + path.split("?")[0])))
+    expect_live(page)
+    return page
+
+
+def conversation_id_of(page: Page) -> str:
+    """The id of the conversation open on an inbox page."""
+    match = re.search(r"/inbox/c/([0-9a-f]{32})/", page.url)
+    assert match, f"no conversation open at {page.url}"
+    return match.group(1)
+
+
+def expect_watching(page: Page) -> None:
+    """The inbox's socket follows the open conversation: what changes in it from now on reaches the page live."""
+    expect(page.locator(".app")).to_have_attribute("data-watching", conversation_id_of(page))

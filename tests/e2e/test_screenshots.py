@@ -6,13 +6,16 @@ from playwright.sync_api import Browser, expect
 
 from tests.e2e.conftest import (
     DemoServer,
+    add_operators,
     expect_inbox_history,
     expect_widget_history,
     open_conversation,
     open_widget,
+    operator_email,
     operator_page,
     reply_from_inbox,
     send_from_widget,
+    sign_in,
     visitor_page,
 )
 from tests.servers import ROOT
@@ -36,7 +39,9 @@ def _fresh(path: Path) -> Path:
 
 
 def test_readme_screenshots(browser: Browser, server: DemoServer) -> None:
-    # Given another shopper's open question, and an operator in the inbox
+    # Given a teammate online, another shopper's open question, and an operator in the inbox
+    bea = add_operators(server, "Bea", password="parley-screenshots")["Bea"]
+    sign_in(browser, server, operator_email("Bea"), "parley-screenshots")
     other = visitor_page(browser, server)
     open_widget(other)
     send_from_widget(other, OTHER_VISITOR[0])
@@ -57,8 +62,21 @@ def test_readme_screenshots(browser: Browser, server: DemoServer) -> None:
         expect_widget_history(shopper, texts[: i + 1])
         expect_inbox_history(operator, texts[: i + 1])
 
+    # And the operator takes the conversation, tags it and leaves a note for the teammate
+    operator.get_by_role("button", name="Assign to me").click()
+    expect(operator.locator(".feed .msg--system")).to_have_count(1)
+    for tag in ("delivery", "almaty"):
+        operator.get_by_placeholder("+ tag").fill(tag)
+        operator.get_by_placeholder("+ tag").press("Enter")
+        expect(operator.locator(".conversation__header .tag", has_text=tag)).to_have_count(1)
+    operator.get_by_label("Private note", exact=True).check()
+    reply_from_inbox(operator, "@Bea two mugs to Almaty: please pack them with extra padding.")
+    operator.locator("form.reply input[name=note][value='']").check()
+    expect(operator.locator(f"#presence-{bea}")).to_have_attribute("data-presence", "online")
+
     # Then the inbox, with the conversation open, is the first screenshot
     expect(operator.locator("#conversation-list .row")).to_have_count(2)
+    expect(operator.locator("#conversation-list .row .tag")).to_have_count(2)
     operator.locator("form.reply textarea[name=text]").blur()
     inbox_png = _fresh(SCREENSHOTS / "inbox.png")
     operator.screenshot(path=inbox_png, animations="disabled")

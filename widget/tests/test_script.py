@@ -38,3 +38,15 @@ def test_the_demo_shop_embeds_the_widget_with_the_inbox_key(client, inbox):
 
     assert f'data-key="{inbox.widget_key}"' in html
     assert 'src="http://testserver/widget.js"' in html
+
+
+def test_the_demo_shop_has_a_product_page_and_a_cart_that_track_events(client, inbox):
+    home = client.get("/demo/").content.decode()
+    product = client.get("/demo/products/mug/").content.decode()
+    cart = client.get("/demo/cart/").content.decode()
+
+    assert 'type="email"' in home and "/demo/products/mug/" in home
+    assert "window.Parley = window.Parley || { q: [] }" in home  # the stub that queues early calls
+    assert 'Parley.track("added_to_cart"' in product and f'data-key="{inbox.widget_key}"' in product
+    assert 'Parley.track("order_placed"' in cart
+    assert client.get("/demo/products/nope/").status_code == 404

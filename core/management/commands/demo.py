@@ -2,7 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from core.management.commands.serve import serve
-from workspaces.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+from workspaces.demo import DEMO_EMAIL, DEMO_PASSWORD, DEMO_TEAMMATE_EMAIL, seed_demo
 
 LOCAL = ("127.0.0.1", "localhost")
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - only compared with, never bound here
@@ -29,6 +29,7 @@ class Command(BaseCommand):
                     f"  Demo shop (the visitor):  {base}/demo/",
                     f"  Inbox (the operator):     {base}/inbox/",
                     f"  Operator login:           {DEMO_EMAIL} / {DEMO_PASSWORD}",
+                    f"  Teammate (agent) login:   {DEMO_TEAMMATE_EMAIL} / {DEMO_PASSWORD}",
                     f"  Widget key:               {demo.inbox.widget_key}",
                     "",
                     "Open the demo shop in one browser and the inbox in another (or a private window).",

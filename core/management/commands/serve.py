@@ -1,9 +1,13 @@
+import signal
+from types import FrameType
+
 import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from core.db import require_migrated
 from jobs.worker import start_embedded_worker
+from visitors import ingest
 
 
 class Command(BaseCommand):
@@ -22,13 +26,25 @@ def serve(host: str, port: int, *, log_level: str = "warning") -> None:
     require_migrated()
     if settings.EMBEDDED_WORKER:
         start_embedded_worker()
-    uvicorn.run(
-        "parley.asgi:application",
-        host=host,
-        port=port,
-        log_level=log_level,
-        lifespan="off",
-        ws_ping_interval=20,
-        ws_ping_timeout=20,
-        proxy_headers=True,
-    )
+    ingest.writer.start()  # tracking rows are written in batches by a thread of this process
+    # uvicorn drains requests on SIGTERM, puts this handler back and raises the signal again as it returns:
+    # exiting through SystemExit (not the default, immediate death) lets the finally below store the rows.
+    signal.signal(signal.SIGTERM, _exit_after_drain)
+    try:
+        uvicorn.run(
+            "parley.asgi:application",
+            host=host,
+            port=port,
+            log_level=log_level,
+            lifespan="off",
+            ws_ping_interval=20,
+            ws_ping_timeout=20,
+            proxy_headers=True,
+        )
+    finally:
+        # uvicorn returns once SIGTERM / SIGINT has drained the requests: store every queued tracking row.
+        ingest.flush()
+
+
+def _exit_after_drain(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)

@@ -3,6 +3,7 @@ import signal
 from django.core.management.base import BaseCommand, CommandParser
 
 from core.db import require_migrated
+from jobs.clock import start_clock
 from jobs.worker import make_worker
 
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *, interval: float, **options: object) -> None:
         require_migrated()
+        start_clock()
         worker = make_worker(interval=interval)
         signal.signal(signal.SIGTERM, worker.shutdown)
         signal.signal(signal.SIGINT, worker.shutdown)

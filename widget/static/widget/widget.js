@@ -8,21 +8,37 @@
 
   const script = document.currentScript || document.querySelector('script[data-key][src*="widget.js"]');
   if (!script || (window.Parley && window.Parley.isOpen)) return; // no snippet, or already loaded
+  const early = (window.Parley && window.Parley.q) || []; // calls made before this script ran (the stub)
 
   const KEY = script.getAttribute('data-key');
   const BASE = new URL(script.src, location.href).origin;
   const API = `${BASE}/widget/api/v1`;
   const nav = (navigator.language || '').slice(0, 2).toLowerCase();
   const LANG = /^[a-z]{2}$/.test(nav) ? nav : 'en';
+  let ZONE = '';
+  try {
+    ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+  } catch (e) {
+    /* no Intl */
+  }
   const TOKEN_KEY = `parley:${KEY}:token`;
   const SEEN_KEY = `parley:${KEY}:seen`;
   const OPEN_KEY = `parley:${KEY}:open`;
   const MAX_LEN = 10000;
   const PING_MS = 25000;
+  const TYPING_EVERY_MS = 300; // the server drops typing frames beyond 4 a second
+  const TYPING_SHOWN_MS = 4000;
   const OFFLINE_AFTER_MS = 4000;
+  const HEARTBEAT_MS = 60000;
+  const BATCH_MS = 2000; // tracked events wait this long to go out together
+  const BATCH_MAX = 50; // the server takes at most 100 a batch
   const ICON_CHAT = 'M21 11.5a8.4 8.4 0 0 1-9 8.5 8.4 8.4 0 0 1-3.8-.9L3 21l1.9-5.7A8.5 8.5 0 1 1 21 11.5z';
   const ICON_CLOSE = 'M18 6 6 18M6 6l12 12';
   const ICON_SEND = 'M22 2 11 13M22 2l-7 20-4-9-9-4 20-7z';
+  const ICON_CLIP = 'm21.4 11-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5';
+  const ACCEPT = 'image/png,image/jpeg,image/gif,image/webp,application/pdf,.docx,.xlsx,.pptx,.odt,.ods,.txt,.csv,.log,.md';
+  // Server error codes shown in the visitor's language; {limit} comes from the server's detail.
+  const FILE_ERRORS = { file_too_large: 'error_file_too_large', file_type_not_allowed: 'error_file_type', file_empty: 'error_file_empty' };
 
   const CSS = `
 :host { all: initial !important; }
@@ -73,6 +89,12 @@ textarea {
 textarea:focus { border-color: var(--a); }
 form button { display: grid; place-items: center; width: 38px; height: 38px; border-radius: 50%; background: var(--a); color: #fff; }
 form svg { width: 18px; height: 18px; }
+form .attach { background: none; color: #64748b; }
+.file { margin-top: 2px; }
+.file img { display: block; max-width: 100%; max-height: 240px; border-radius: 12px; border: 1px solid #e2e8f0; }
+.file a, .file span { display: inline-flex; align-items: center; gap: 6px; padding: 8px 12px; border-radius: 16px; background: #fff; border: 1px solid #e2e8f0; color: inherit; overflow-wrap: anywhere; }
+.file svg { width: 16px; height: 16px; flex: none; }
+.file small { color: #64748b; white-space: nowrap; }
 @media (max-width: 480px) {
   .panel { inset: 0; width: auto; height: auto; border-radius: 0; }
   textarea { font-size: 16px; } /* smaller text makes iOS zoom in on focus */
@@ -92,7 +114,13 @@ form svg { width: 18px; height: 18px; }
   let closed = false;
   let offline = false;
   let notice = ''; // catalogue key of a short-lived status line
+  let typingName = ''; // the operator writing a reply right now
+  let typingTimer = 0;
   let errorKey = '';
+  let conversationId = null;
+  let capture = false;
+  let readyResolve;
+  const ready = new Promise((resolve) => (readyResolve = resolve)); // a visitor token is known
   const messages = new Map(); // id -> stored message
   const pending = new Map(); // client_id -> {client_id, text, state, detail}, in send order
   const elements = new Map(); // client_id (or id when there is none) -> element
@@ -100,21 +128,23 @@ form svg { width: 18px; height: 18px; }
   const t = (key) => strings[key] || '';
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  window.Parley = {
+  const api = (window.Parley = {
     open: () => setOpen(true, true),
     close: () => setOpen(false),
     isOpen: () => Boolean(ui) && open,
-  };
+    track: (name, properties) => queueEvent({ type: 'track', name: String(name), properties: properties || {}, url: here(), at: now() }),
+    identify: (traits, signature) => post('/identify', { traits, signature: signature || null }),
+    reset,
+  });
 
   async function start() {
     loadStrings().then((catalogue) => {
       strings = catalogue;
       render();
     });
-    const session = await openSession();
-    if (!session) return;
-    token = session.token;
-    inboxName = (session.inbox && session.inbox.name) || '';
+    startTracking();
+    for (const [name, args] of early) if (api[name]) api[name](...args);
+    if (!(await begin())) return;
     await domReady();
     build();
     render();
@@ -125,6 +155,148 @@ form svg { width: 18px; height: 18px; }
     });
     window.addEventListener('focus', resume);
     window.addEventListener('online', resume);
+    for (const type of ['change', 'blur']) document.addEventListener(type, captureField, true);
+  }
+
+  async function begin() {
+    const session = await openSession();
+    if (!session) return false;
+    token = session.token;
+    inboxName = (session.inbox && session.inbox.name) || '';
+    capture = session.capture_emails === true;
+    readyResolve();
+    sendEvents();
+    return true;
+  }
+
+  // A call that needs the visitor: waits for the session, then POSTs with the token.
+  async function post(path, body) {
+    await ready;
+    const res = await request('POST', path, body);
+    return res.json().catch(() => ({}));
+  }
+
+  // Forget the visitor (the site's user logged out): a new anonymous visitor with an empty chat.
+  async function reset() {
+    await ready;
+    sendEvents();
+    stored('localStorage', TOKEN_KEY, null);
+    stored('localStorage', SEEN_KEY, null);
+    token = null;
+    const old = ws;
+    ws = null;
+    if (old) old.close();
+    messages.clear();
+    pending.clear();
+    captured.clear();
+    cursor = seen = 0;
+    conversationId = null;
+    closed = false;
+    render();
+    if (await begin()) {
+      pageView();
+      catchUp();
+      connect();
+    }
+  }
+
+  // Tracking: page views (also of single-page apps), time on page, heartbeats and custom events, sent in
+  // batches; what is left when the page is hidden goes with navigator.sendBeacon.
+  const events = [];
+  let sendTimer = 0;
+  let pageUrl = '';
+  let shownMs = 0; // time the current page was visible, up to `shownAt`
+  let shownAt = 0;
+  const now = () => new Date().toISOString();
+  const here = () => location.href.slice(0, 1000);
+  const visible = () => document.visibilityState === 'visible';
+
+  function queueEvent(event) {
+    events.push(event);
+    if (events.length > 500) events.shift(); // offline for long: keep the newest
+    if (events.length >= BATCH_MAX) sendEvents();
+    else if (!sendTimer) sendTimer = setTimeout(sendEvents, BATCH_MS);
+  }
+
+  function sendEvents(beacon) {
+    clearTimeout(sendTimer);
+    sendTimer = 0;
+    while (token && events.length) {
+      const batch = events.splice(0, BATCH_MAX);
+      const body = JSON.stringify({ token, events: batch });
+      // text/plain needs no CORS preflight; the token travels in the body as a beacon cannot set headers
+      if (beacon && navigator.sendBeacon && navigator.sendBeacon(`${API}/events`, body)) continue;
+      fetch(`${API}/events`, { method: 'POST', body, keepalive: true, credentials: 'omit', headers: { 'Content-Type': 'text/plain' } })
+        .then((res) => res.status >= 500 && retry(batch))
+        .catch(() => retry(batch));
+    }
+  }
+
+  function retry(batch) {
+    events.unshift(...batch);
+    if (!sendTimer) sendTimer = setTimeout(sendEvents, 30000);
+  }
+
+  function pageView() {
+    const previous = pageUrl;
+    pageUrl = here();
+    shownMs = 0;
+    shownAt = Date.now();
+    queueEvent({ type: 'page_view', url: pageUrl, title: document.title.slice(0, 300), referrer: (previous || document.referrer).slice(0, 1000), at: now() });
+  }
+
+  // Seconds the page was visible so far; a later page_leave for the same view replaces the earlier one.
+  function pageLeave() {
+    if (!pageUrl) return;
+    const ms = shownMs + (shownAt ? Date.now() - shownAt : 0);
+    queueEvent({ type: 'page_leave', url: pageUrl, duration: Math.round(ms / 1000) });
+  }
+
+  function route() {
+    if (here().split('#')[0] === pageUrl.split('#')[0]) return;
+    pageLeave();
+    pageView();
+  }
+
+  function startTracking() {
+    for (const name of ['pushState', 'replaceState']) {
+      const original = history[name];
+      history[name] = function (...args) {
+        const result = original.apply(this, args);
+        setTimeout(route, 0); // the app sets the new title after changing the URL
+        return result;
+      };
+    }
+    window.addEventListener('popstate', () => setTimeout(route, 0));
+    const hidden = () => {
+      if (shownAt) shownMs += Date.now() - shownAt;
+      shownAt = 0;
+      pageLeave();
+      sendEvents(true);
+    };
+    window.addEventListener('pagehide', hidden);
+    document.addEventListener('visibilitychange', () => {
+      if (!visible()) hidden();
+      else if (!shownAt) shownAt = Date.now();
+    });
+    setInterval(() => visible() && queueEvent({ type: 'heartbeat' }), HEARTBEAT_MS);
+    pageView();
+  }
+
+  // An email or phone the visitor types into the site's own fields (never passwords, fields inside
+  // [data-parley-ignore], card numbers or the widget) is saved to their record, once per value.
+  const captured = new Set();
+  const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
+  function captureField(e) {
+    const el = e.target;
+    if (!capture || !(el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement)) return;
+    if (el.type === 'password' || el.closest('[data-parley-ignore]') || /^cc-/.test(el.autocomplete)) return;
+    const value = el.value.trim();
+    const digits = value.replace(/\D/g, '').length;
+    const detail = EMAIL.test(value) ? { email: value } : /^\+?[\d\s().-]+$/.test(value) && digits >= 7 && digits <= 15 ? { phone: value } : null;
+    if (!detail || captured.has(value) || value.length > 254) return;
+    captured.add(value);
+    post('/capture', detail).catch(() => captured.delete(value));
   }
 
   // Storage can be blocked (privacy settings, sandboxed frames); the widget then just forgets on reload.
@@ -162,9 +334,10 @@ form svg { width: 18px; height: 18px; }
   // Cookies are never sent: the visitor token is the only credential.
   function request(method, path, body) {
     const headers = {};
-    if (body) headers['Content-Type'] = 'application/json';
+    const json = body && !(body instanceof FormData); // FormData sets its own multipart Content-Type
+    if (json) headers['Content-Type'] = 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;
-    return fetch(API + path, { method, headers, body: body && JSON.stringify(body), credentials: 'omit' });
+    return fetch(API + path, { method, headers, body: json ? JSON.stringify(body) : body, credentials: 'omit' });
   }
 
   async function openSession() {
@@ -173,7 +346,7 @@ form svg { width: 18px; height: 18px; }
       let res;
       let body;
       try {
-        res = await request('POST', '/sessions', { key: KEY, token: saved, language: LANG });
+        res = await request('POST', '/sessions', { key: KEY, token: saved, language: LANG, time_zone: ZONE });
         body = await res.json().catch(() => ({}));
       } catch (e) {
         await sleep(delay);
@@ -219,7 +392,18 @@ form svg { width: 18px; height: 18px; }
           if (!res.ok) return;
           const page = await res.json();
           const list = page.messages || [];
-          if (page.conversation) closed = page.conversation.status === 'closed';
+          const c = page.conversation;
+          if (c && c.id !== conversationId) {
+            const switched = conversationId !== null; // a newer conversation replaced the one shown
+            conversationId = c.id;
+            if (switched) {
+              messages.clear();
+              cursor = 0;
+              resync = true;
+              break;
+            }
+          }
+          if (c) closed = c.status === 'closed';
           for (const m of list) store(m);
           if (list.length) cursor = Math.max(cursor, list[list.length - 1].seq);
           more = page.has_more && list.length > 0;
@@ -240,6 +424,7 @@ form svg { width: 18px; height: 18px; }
 
   // A single new message (socket frame or POST response); a gap before it means frames were missed.
   function receive(m) {
+    if (m.author.kind !== 'visitor') typingName = '';
     store(m);
     if (m.seq > cursor + 1) catchUp();
     else cursor = Math.max(cursor, m.seq);
@@ -280,6 +465,7 @@ form svg { width: 18px; height: 18px; }
     };
     sock.onclose = (event) => {
       clearInterval(ping);
+      if (ws !== sock) return; // replaced (reset)
       ws = null;
       armOffline();
       if (event.code === 4401 || event.code === 4403) {
@@ -304,14 +490,51 @@ form svg { width: 18px; height: 18px; }
 
   function onFrame(frame) {
     if (frame.type === 'message.created' && frame.message) {
-      receive(frame.message);
+      const m = frame.message;
+      const id = frame.conversation_id;
+      if (id && id !== conversationId) {
+        // An operator started a conversation (or a new one after the last): show it, and open the
+        // panel unless the visitor closed it in this tab.
+        const proactive = m.author.kind !== 'visitor' && (conversationId || (!messages.size && !pending.size));
+        if (conversationId) {
+          messages.clear();
+          cursor = 0;
+        }
+        conversationId = id;
+        closed = false;
+        if (proactive && stored('sessionStorage', OPEN_KEY) !== '0') setOpen(true);
+      }
+      receive(m);
     } else if (frame.type === 'conversation.closed') {
       closed = true;
       render();
     } else if (frame.type === 'conversation.reopened') {
       closed = false;
       flashNotice('conversation_reopened');
+    } else if (frame.type === 'typing') {
+      typingName = frame.name || t('operator_fallback_name');
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(() => {
+        typingName = '';
+        render();
+      }, TYPING_SHOWN_MS);
+      render();
     }
+  }
+
+  // The operators who have this conversation open see the draft as it is typed
+  // (a few frames a second at most); an empty draft clears their preview.
+  let typingSent = 0;
+  let typingTrailer = 0;
+  function sendTyping() {
+    clearTimeout(typingTrailer);
+    const wait = typingSent + TYPING_EVERY_MS - Date.now();
+    if (wait > 0) {
+      typingTrailer = setTimeout(sendTyping, wait);
+      return;
+    }
+    typingSent = Date.now();
+    if (ws && ws.readyState === 1) ws.send(JSON.stringify({ type: 'typing', text: ui.input.value.slice(0, 500) }));
   }
 
   let noticeTimer = 0;
@@ -348,7 +571,13 @@ form svg { width: 18px; height: 18px; }
     sending = true;
     let retry = false;
     try {
-      const res = await request('POST', '/messages', { client_id: next.client_id, text: next.text });
+      let data = { client_id: next.client_id, text: next.text };
+      if (next.file) {
+        data = new FormData();
+        data.append('client_id', next.client_id);
+        data.append('file', next.file, next.file.name);
+      }
+      const res = await request('POST', next.file ? '/messages/attachments' : '/messages', data);
       const body = await res.json().catch(() => ({}));
       if (res.ok) {
         pending.delete(next.client_id);
@@ -357,7 +586,8 @@ form svg { width: 18px; height: 18px; }
         retry = true;
       } else {
         next.state = 'failed';
-        next.detail = body.detail;
+        const key = FILE_ERRORS[body.code];
+        next.detail = key ? t(key).replace('{limit}', (/\d[\d.]* [KM]B/.exec(body.detail) || [''])[0]) : body.detail;
       }
     } catch (e) {
       retry = true;
@@ -382,8 +612,18 @@ form svg { width: 18px; height: 18px; }
     }
     setError('');
     ui.input.value = '';
+    sendTyping();
     autosize();
     const message = { client_id: uuid(), text, state: 'pending' };
+    pending.set(message.client_id, message);
+    render();
+    ui.list.scrollTop = ui.list.scrollHeight;
+    flush();
+  }
+
+  function sendFile(file) {
+    setError('');
+    const message = { client_id: uuid(), text: '', file, state: 'pending' };
     pending.set(message.client_id, message);
     render();
     ui.list.scrollTop = ui.list.scrollHeight;
@@ -401,7 +641,7 @@ form svg { width: 18px; height: 18px; }
 
   function setOpen(value, focus) {
     open = value;
-    stored('sessionStorage', OPEN_KEY, value ? '1' : null);
+    stored('sessionStorage', OPEN_KEY, value ? '1' : '0');
     render();
     if (ui && open) {
       ui.list.scrollTop = ui.list.scrollHeight;
@@ -450,7 +690,9 @@ form svg { width: 18px; height: 18px; }
     const error = h('p', { class: 'error', 'data-parley': 'error', role: 'alert', hidden: '' });
     const input = h('textarea', { rows: '1', 'data-parley': 'input' });
     const send = h('button', { type: 'submit', 'data-parley': 'send' }, icon(ICON_SEND));
-    const form = h('form', {}, input, send);
+    const attach = h('button', { type: 'button', class: 'attach', 'data-parley': 'attach' }, icon(ICON_CLIP));
+    const file = h('input', { type: 'file', accept: ACCEPT, 'data-parley': 'file', hidden: '' });
+    const form = h('form', {}, attach, file, input, send);
     const panel = h(
       'div',
       { class: 'panel', 'data-parley': 'panel', role: 'dialog' },
@@ -483,12 +725,19 @@ form svg { width: 18px; height: 18px; }
         sendMessage();
       }
     });
+    attach.addEventListener('click', () => file.click());
+    file.addEventListener('change', () => {
+      const chosen = file.files[0];
+      file.value = ''; // the same file can be chosen again
+      if (chosen) sendFile(chosen);
+    });
     input.addEventListener('input', () => {
       if (errorKey) setError('');
       autosize();
+      sendTyping();
     });
 
-    ui = { launcher, launcherIcon, dot, panel, title, closeButton, list, empty, status, error, input, send };
+    ui = { launcher, launcherIcon, dot, panel, title, closeButton, list, empty, status, error, input, send, attach };
   }
 
   function render() {
@@ -518,9 +767,12 @@ form svg { width: 18px; height: 18px; }
     panel.setAttribute('aria-label', title.textContent);
     ui.closeButton.setAttribute('aria-label', t('launcher_close'));
     ui.send.setAttribute('aria-label', t('send'));
+    ui.attach.setAttribute('aria-label', t('attach'));
+    ui.attach.title = t('attach');
     input.placeholder = t('input_placeholder');
     ui.empty.textContent = t('empty_state');
-    setText(status, t(offline ? 'offline' : closed ? 'conversation_closed' : notice));
+    const typing = typingName && t('operator_typing').replace('{name}', typingName);
+    setText(status, offline ? t('offline') : closed ? t('conversation_closed') : typing || t(notice));
     setText(error, t(errorKey));
   }
 
@@ -538,7 +790,7 @@ form svg { width: 18px; height: 18px; }
       const key = m.client_id || m.id;
       let el = elements.get(key);
       if (!el) {
-        el = h('div', { class: 'msg', 'data-parley': 'message' }, h('div', { class: 'author' }), h('div', { class: 'text', dir: 'auto' }), h('div', { class: 'note' }));
+        el = h('div', { class: 'msg', 'data-parley': 'message' }, h('div', { class: 'author' }), h('div', { class: 'text', dir: 'auto' }), h('div', { class: 'file' }), h('div', { class: 'note' }));
         elements.set(key, el);
       }
       const name = authorName(m);
@@ -569,10 +821,31 @@ form svg { width: 18px; height: 18px; }
     setAttr(el, 'data-author-kind', isStored ? m.author.kind : 'visitor');
     setAttr(el, 'data-state', isStored ? 'sent' : m.state);
     setAttr(el, 'title', isStored ? new Date(m.created_at).toLocaleString() : null);
-    const [author, text, note] = el.children;
+    const [author, text, file, note] = el.children;
     setText(author, shownName);
     setText(text, m.text);
+    renderFile(file, m);
     setText(note, m.state === 'failed' ? m.detail || t('error_send_failed') : '');
+  }
+
+  // A stored file: an image inline, anything else a download link; a file being sent: its name and state.
+  function renderFile(box, m) {
+    const a = m.attachment;
+    const f = a || m.file;
+    const key = a ? m.id : f ? m.state : '';
+    if (box.dataset.key === key) return;
+    box.dataset.key = key;
+    box.hidden = !f;
+    box.textContent = '';
+    if (!f) return;
+    const href = a && new URL(a.url, BASE).href;
+    const label = [icon(ICON_CLIP), f.name, h('small', {}, m.state === 'pending' ? t('sending') : size(f.size))];
+    if (a && a.is_image) box.append(h('a', { href, target: '_blank', rel: 'noopener' }, h('img', { src: href, alt: a.name, loading: 'lazy' })));
+    else box.append(a ? h('a', { href, download: a.name }, ...label) : h('span', {}, ...label));
+  }
+
+  function size(bytes) {
+    return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
   }
 
   function setAttr(el, name, value) {
