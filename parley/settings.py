@@ -38,6 +38,8 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").sp
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Optional MaxMind country database (.mmdb): visitors' countries from their IP address.
+GEOIP_DATABASE = os.environ.get("GEOIP_DATABASE", "")
 SCALE_OUT = bool(DATABASE_URL and REDIS_URL)
 
 INSTALLED_APPS = [

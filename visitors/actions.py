@@ -11,6 +11,7 @@ from django.utils import timezone
 from ua_parser import parse as parse_user_agent
 
 from visitors import ingest
+from visitors.geoip import country_of_ip
 from visitors.models import Visitor
 from workspaces.models import Inbox
 
@@ -57,13 +58,14 @@ def _apply_user_agent(visitor: Visitor, user_agent: str) -> list[str]:
     return ["user_agent", "browser", "os", "device"]
 
 
-def create_visitor(inbox: Inbox, *, user_agent: str, language: str, time_zone: str = "") -> Visitor:
+def create_visitor(inbox: Inbox, *, user_agent: str, language: str, time_zone: str = "", ip: str = "") -> Visitor:
     now = timezone.now()
     visitor = Visitor(
         workspace_id=inbox.workspace_id,
         inbox=inbox,
         language=language[:35],
         time_zone=time_zone[:60],
+        country=country_of_ip(ip),
         first_seen_at=now,
         last_seen_at=now,
         visit_count=1,
@@ -74,14 +76,15 @@ def create_visitor(inbox: Inbox, *, user_agent: str, language: str, time_zone: s
     return visitor
 
 
-def touch_visitor(visitor: Visitor, *, user_agent: str, language: str, time_zone: str = "") -> Visitor:
+def touch_visitor(visitor: Visitor, *, user_agent: str, language: str, time_zone: str = "", ip: str = "") -> Visitor:
     """Record a returning visit (the widget started on a page): a new session after 30 idle minutes."""
     now = timezone.now()
     fields = ["last_seen_at", "language", "time_zone", *_apply_user_agent(visitor, user_agent)]
     if visitor.last_seen_at < now - SESSION_IDLE or visitor.session_started_at is None:
         visitor.visit_count += 1
         visitor.session_started_at = now
-        fields += ["visit_count", "session_started_at"]
+        visitor.country = country_of_ip(ip) or visitor.country  # a new session may come from elsewhere
+        fields += ["visit_count", "session_started_at", "country"]
     visitor.last_seen_at = now
     visitor.language = language[:35] or visitor.language
     visitor.time_zone = time_zone[:60] or visitor.time_zone

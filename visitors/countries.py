@@ -1,7 +1,8 @@
-"""Where a visitor probably is, from what the browser tells: its IANA time zone, else its language's region.
+"""Where a visitor probably is: the GeoIP country when the host configured a database (visitors.geoip), else
+a guess from what the browser tells, its IANA time zone, else its language's region.
 
-A guess for the operator's eyes only (never used to decide anything). Common zones are listed here; any
-other zone is looked up in the system's zone.tab when it has one.
+For the operator's eyes (and a local phone number's region), never used to decide anything. Common zones are
+listed here; any other zone is looked up in the system's zone.tab when it has one.
 """
 
 from functools import lru_cache
@@ -83,7 +84,7 @@ def country_code(time_zone: str, language: str = "") -> str | None:
     return region.upper() if region else None
 
 
-def country_name(time_zone: str, language: str = "") -> str:
-    """A country's name for the operator ("" when nothing hints at one)."""
-    code = country_code(time_zone, language)
+def country_name(time_zone: str, language: str = "", known: str = "") -> str:
+    """A country's name for the operator: the `known` code (GeoIP) else the browser's hints; "" for none."""
+    code = known or country_code(time_zone, language)
     return COUNTRY_NAMES.get(code, code) if code else ""

@@ -21,6 +21,7 @@ class Visitor(PublicIdModel):
     os = models.CharField(max_length=60, blank=True)
     device = models.CharField(max_length=20, blank=True, help_text="desktop, mobile, tablet or bot")
     time_zone = models.CharField(max_length=60, blank=True, help_text="IANA name, from the browser")
+    country = models.CharField(max_length=2, blank=True, help_text="ISO code from the IP address (GeoIP)")
     # First touch: where the visitor first came from, kept for good.
     first_referrer = models.URLField(max_length=1000, blank=True)
     first_landing_url = models.URLField(max_length=1000, blank=True)

@@ -115,7 +115,7 @@ def visitor_source(visitor: Visitor) -> str:
 
 
 def visitor_country(visitor: Visitor) -> str:
-    return country_name(visitor.time_zone, visitor.language)
+    return country_name(visitor.time_zone, visitor.language, visitor.country)
 
 
 def duration_label(seconds: int | None) -> str:

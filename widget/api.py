@@ -66,17 +66,17 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: Error
 @api.post("/sessions", response={200: SessionOut, 201: SessionOut, **ERRORS}, summary="Start or resume a visitor")
 def start_session(request: HttpRequest, payload: SessionIn) -> Status[SessionOut]:
     inbox = resolve_inbox(payload.key, request_origin(request.headers))
-    user_agent = request.headers.get("User-Agent", "")
+    browser = {
+        "user_agent": request.headers.get("User-Agent", ""),
+        "language": payload.language,
+        "time_zone": payload.time_zone,
+        "ip": request.META.get("REMOTE_ADDR", ""),
+    }
     if payload.token:
-        visitor = visitor_from_token(inbox, payload.token)
-        visitor = visitor_actions.touch_visitor(
-            visitor, user_agent=user_agent, language=payload.language, time_zone=payload.time_zone
-        )
+        visitor = visitor_actions.touch_visitor(visitor_from_token(inbox, payload.token), **browser)
         status = 200
     else:
-        visitor = visitor_actions.create_visitor(
-            inbox, user_agent=user_agent, language=payload.language, time_zone=payload.time_zone
-        )
+        visitor = visitor_actions.create_visitor(inbox, **browser)
         status = 201
     return Status(status, SessionOut.of(visitor.public_id.hex, sign_visitor_token(visitor), inbox))
 

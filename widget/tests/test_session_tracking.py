@@ -1,10 +1,16 @@
 """What the session call learns about the browser, and what it tells the widget about tracking."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
+from mmdb_writer import MMDBWriter
+from netaddr import IPSet
 
 from core.tests.fixtures import SITE
 from visitors.models import Visitor
+from visitors.queries import visitor_country
 
 SESSIONS = "/widget/api/v1/sessions"
 IPHONE = (
@@ -18,9 +24,9 @@ def browser() -> Client:
     return Client(HTTP_ORIGIN=SITE, HTTP_USER_AGENT=IPHONE)
 
 
-def start(browser: Client, inbox, **extra: object):
+def start(browser: Client, inbox, REMOTE_ADDR: str = "127.0.0.1", **extra: object):
     body = {"key": inbox.widget_key, "token": None, "language": "de", **extra}
-    return browser.post(SESSIONS, body, content_type="application/json")
+    return browser.post(SESSIONS, body, content_type="application/json", REMOTE_ADDR=REMOTE_ADDR)
 
 
 def test_a_new_session_keeps_the_time_zone_language_and_device_and_starts_a_visit(browser, inbox):
@@ -55,3 +61,53 @@ def test_a_time_zone_over_60_characters_is_refused(browser, inbox):
     response = start(browser, inbox, time_zone="x" * 61)
 
     assert (response.status_code, response.json()["code"]) == (422, "validation_error")
+
+
+@pytest.fixture
+def geoip_database(tmp_path, settings):
+    """A MaxMind-format country database that knows one British and one Kazakh network."""
+    writer = MMDBWriter(ip_version=6, database_type="GeoLite2-Country", ipv4_compatible=True)
+    writer.insert_network(IPSet(["81.2.69.0/24"]), {"country": {"iso_code": "GB"}})
+    writer.insert_network(IPSet(["2.72.0.0/16"]), {"country": {"iso_code": "KZ"}})
+    path = tmp_path / "countries.mmdb"
+    writer.to_db_file(str(path))
+    settings.GEOIP_DATABASE = str(path)
+    return path
+
+
+def test_with_a_geoip_database_the_country_comes_from_the_address_and_beats_the_time_zone(
+    browser, inbox, geoip_database
+):
+    start(browser, inbox, time_zone="Asia/Almaty", REMOTE_ADDR="81.2.69.160")
+
+    visitor = Visitor.objects.get()
+    assert visitor.country == "GB"
+    assert visitor_country(visitor) == "United Kingdom"
+
+
+def test_a_new_session_from_another_country_updates_it_and_a_private_address_keeps_it(browser, inbox, geoip_database):
+    token = start(browser, inbox, REMOTE_ADDR="81.2.69.160").json()["token"]
+    Visitor.objects.update(last_seen_at=timezone.now() - timedelta(hours=1))
+
+    start(browser, inbox, token=token, REMOTE_ADDR="2.72.10.1")
+    assert Visitor.objects.get().country == "KZ"
+
+    Visitor.objects.update(last_seen_at=timezone.now() - timedelta(hours=1))
+    start(browser, inbox, token=token, REMOTE_ADDR="10.0.0.7")
+    assert Visitor.objects.get().country == "KZ"
+
+
+def test_an_address_the_database_does_not_know_falls_back_to_the_time_zone(browser, inbox, geoip_database):
+    start(browser, inbox, time_zone="Asia/Almaty", REMOTE_ADDR="8.8.8.8")
+
+    visitor = Visitor.objects.get()
+    assert visitor.country == ""
+    assert visitor_country(visitor) == "Kazakhstan"
+
+
+def test_without_a_geoip_database_nothing_is_looked_up(browser, inbox, settings):
+    settings.GEOIP_DATABASE = ""
+    start(browser, inbox, time_zone="Europe/Berlin", REMOTE_ADDR="81.2.69.160")
+
+    visitor = Visitor.objects.get()
+    assert (visitor.country, visitor_country(visitor)) == ("", "Germany")
