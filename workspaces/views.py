@@ -1,25 +1,13 @@
-"""Workspace settings (admins manage; agents work) and the public invitation page.
+"""Workspace settings (admins manage; agents work) and the public invitation page."""
 
-Every page is one function that renders it, so a POST whose action fails re-renders the
-page it came from with the message and the error's status; a POST that succeeds
-redirects back with a flash message. A re-rendered page binds the form that was posted
-(known by the URL it was posted to), so it shows the submitted values and field errors.
-"""
+from typing import Any
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, Concatenate, ParamSpec, TypeVar
-
-from django import forms as django_forms
-from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
 from contacts import actions as contact_actions
 from contacts import segments as segment_rules
@@ -30,10 +18,8 @@ from conversations import actions as conversation_actions
 from conversations.queries import get_tag
 from core.errors import DomainError
 from workspaces import actions, forms
-from workspaces.models import Member
 from workspaces.queries import (
     can_edit_reply_template,
-    get_current_member,
     get_invitation,
     get_member,
     get_reply_template,
@@ -48,85 +34,7 @@ from workspaces.queries import (
     open_invitation,
     require_admin,
 )
-
-
-class SettingsRequest(HttpRequest):
-    member: Member
-    htmx: HtmxDetails
-
-
-P = ParamSpec("P")
-F = TypeVar("F", bound=django_forms.Form)
-View = Callable[..., HttpResponse]
-PAGES: dict[str, View] = {}
-
-
-def page(name: str) -> Callable[[View], View]:
-    """Register the function that renders the settings page `name`."""
-
-    def register(render_page: View) -> View:
-        PAGES[name] = render_page
-        return render_page
-
-    return register
-
-
-def settings_view(
-    page_name: str,
-) -> Callable[[Callable[Concatenate[SettingsRequest, P], HttpResponse]], Callable[..., HttpResponse]]:
-    """Signed-in members only; sets request.member; a domain error re-renders `page_name` with it."""
-
-    def decorate(view: Callable[Concatenate[SettingsRequest, P], HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-            member = get_current_member(request.user)
-            if member is None:
-                return HttpResponseForbidden(_("You are not a member of any workspace."))
-            request.member = member  # type: ignore[attr-defined]
-            settings_request: SettingsRequest = request  # type: ignore[assignment]
-            try:
-                response = view(settings_request, *args, **kwargs)
-            except DomainError as error:
-                try:
-                    response = PAGES[page_name](settings_request, *args, error=error, status=error.status, **kwargs)
-                except DomainError as again:  # the page itself cannot be shown (e.g. its row is not found)
-                    response = render(
-                        request, "workspaces/error.html", {"member": member, "error": again}, status=again.status
-                    )
-            if request.method == "POST" and not response.has_header("Location"):
-                response["HX-Push-Url"] = "false"  # a re-rendered form: a boosted page keeps the page's own URL
-            return response
-
-        return wrapper
-
-    return decorate
-
-
-def _form(request: HttpRequest, form_class: type[F], posted_to: str, initial: dict[str, Any] | None = None) -> F:
-    """The form as submitted when this request was posted to the view `posted_to`, else a fresh one."""
-    match = request.resolver_match
-    if request.method == "POST" and match is not None and match.view_name == posted_to:
-        form = form_class(request.POST, initial=initial)
-        form.is_valid()
-        return form
-    return form_class(initial=initial)
-
-
-def _render(
-    request: SettingsRequest, template: str, context: dict[str, Any], *, section: str, status: int = 200
-) -> HttpResponse:
-    return render(request, template, {"member": request.member, "section": section, **context}, status=status)
-
-
-def _done(request: HttpRequest, message: str, to: str, *args: Any) -> HttpResponse:
-    messages.success(request, message)
-    return redirect(reverse(to, args=args), permanent=False)
-
-
-def _invalid(request: SettingsRequest, page_name: str, *args: Any) -> HttpResponse:
-    return PAGES[page_name](request, *args, status=422)
-
+from workspaces.settings_pages import SettingsRequest, bound_form, done, invalid, page, render_page, settings_view
 
 # Members and invitations
 
@@ -142,10 +50,10 @@ def _members_page(
             (invitation, request.build_absolute_uri(reverse("workspaces:invitation", args=[invitation.token])))
             for invitation in (list_pending_invitations(me) if me.is_admin else [])
         ],
-        "invitation_form": _form(request, forms.InvitationForm, "workspaces:invitation_create"),
+        "invitation_form": bound_form(request, forms.InvitationForm, "workspaces:invitation_create"),
         "error": error,
     }
-    return _render(request, "workspaces/members.html", context, section="members", status=status)
+    return render_page(request, "workspaces/members.html", context, section="members", status=status)
 
 
 @require_GET
@@ -163,10 +71,10 @@ def _member_page(
     context = {
         "target": target,
         "inboxes": [(inbox, inbox.pk in chosen) for inbox in list_workspace_inboxes(request.member)],
-        "role_form": _form(request, forms.RoleForm, "workspaces:member_role", initial={"role": target.role}),
+        "role_form": bound_form(request, forms.RoleForm, "workspaces:member_role", initial={"role": target.role}),
         "error": error,
     }
-    return _render(request, "workspaces/member.html", context, section="members", status=status)
+    return render_page(request, "workspaces/member.html", context, section="members", status=status)
 
 
 @require_GET
@@ -182,10 +90,10 @@ def member_role(request: SettingsRequest, member_id: str) -> HttpResponse:
     target = get_member(request.member, member_id)
     form = forms.RoleForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, "member", member_id)
+        return invalid(request, "member", member_id)
     actions.change_role(request.member, target, role=form.cleaned_data["role"])
     message = _("%(name)s is now an %(role)s.") % {"name": target.display_name, "role": target.get_role_display()}
-    return _done(request, message, "workspaces:member", member_id)
+    return done(request, message, "workspaces:member", member_id)
 
 
 @require_POST
@@ -194,7 +102,7 @@ def member_inboxes(request: SettingsRequest, member_id: str) -> HttpResponse:
     require_admin(request.member)
     target = get_member(request.member, member_id)
     actions.set_member_inboxes(request.member, target, inbox_ids=request.POST.getlist("inboxes"))
-    return _done(
+    return done(
         request, _("Inboxes of %(name)s saved.") % {"name": target.display_name}, "workspaces:member", member_id
     )
 
@@ -205,7 +113,7 @@ def member_remove(request: SettingsRequest, member_id: str) -> HttpResponse:
     require_admin(request.member)
     target = get_member(request.member, member_id)
     actions.remove_member(request.member, target)
-    return _done(
+    return done(
         request, _("%(name)s was removed from the workspace.") % {"name": target.display_name}, "workspaces:members"
     )
 
@@ -216,9 +124,9 @@ def invitation_create(request: SettingsRequest) -> HttpResponse:
     require_admin(request.member)
     form = forms.InvitationForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, "members")
+        return invalid(request, "members")
     actions.create_invitation(request.member, role=form.cleaned_data["role"])
-    return _done(request, _("Invitation link created. Copy it and send it to your teammate."), "workspaces:members")
+    return done(request, _("Invitation link created. Copy it and send it to your teammate."), "workspaces:members")
 
 
 @require_POST
@@ -226,7 +134,7 @@ def invitation_create(request: SettingsRequest) -> HttpResponse:
 def invitation_revoke(request: SettingsRequest, invitation_id: str) -> HttpResponse:
     require_admin(request.member)
     actions.revoke_invitation(request.member, get_invitation(request.member, invitation_id))
-    return _done(request, _("Invitation revoked: its link no longer works."), "workspaces:members")
+    return done(request, _("Invitation revoked: its link no longer works."), "workspaces:members")
 
 
 # Teams
@@ -238,10 +146,10 @@ def _teams_page(
 ) -> HttpResponse:
     context = {
         "teams": list_teams_with_members(request.member),
-        "team_form": _form(request, forms.TeamForm, "workspaces:team_create"),
+        "team_form": bound_form(request, forms.TeamForm, "workspaces:team_create"),
         "error": error,
     }
-    return _render(request, "workspaces/teams.html", context, section="teams", status=status)
+    return render_page(request, "workspaces/teams.html", context, section="teams", status=status)
 
 
 @require_GET
@@ -256,9 +164,9 @@ def team_create(request: SettingsRequest) -> HttpResponse:
     require_admin(request.member)
     form = forms.TeamForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, "teams")
+        return invalid(request, "teams")
     team = actions.create_team(request.member, name=form.cleaned_data["name"])
-    return _done(request, _("Team “%(name)s” created.") % {"name": team.name}, "workspaces:teams")
+    return done(request, _("Team “%(name)s” created.") % {"name": team.name}, "workspaces:teams")
 
 
 @page("team")
@@ -270,10 +178,10 @@ def _team_page(
     context = {
         "team": team,
         "choices": [(m, m.pk in chosen) for m in list_members_with_access(request.member)],
-        "team_form": _form(request, forms.TeamForm, "workspaces:team_rename", initial={"name": team.name}),
+        "team_form": bound_form(request, forms.TeamForm, "workspaces:team_rename", initial={"name": team.name}),
         "error": error,
     }
-    return _render(request, "workspaces/team.html", context, section="teams", status=status)
+    return render_page(request, "workspaces/team.html", context, section="teams", status=status)
 
 
 @require_GET
@@ -289,9 +197,9 @@ def team_rename(request: SettingsRequest, team_id: str) -> HttpResponse:
     team = get_team(request.member, team_id)
     form = forms.TeamForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, "team", team_id)
+        return invalid(request, "team", team_id)
     actions.rename_team(request.member, team, name=form.cleaned_data["name"])
-    return _done(request, _("Team renamed to “%(name)s”.") % {"name": team.name}, "workspaces:team", team_id)
+    return done(request, _("Team renamed to “%(name)s”.") % {"name": team.name}, "workspaces:team", team_id)
 
 
 @require_POST
@@ -300,7 +208,7 @@ def team_members(request: SettingsRequest, team_id: str) -> HttpResponse:
     require_admin(request.member)
     team = get_team(request.member, team_id)
     actions.set_team_members(request.member, team, member_ids=request.POST.getlist("members"))
-    return _done(request, _("Members of “%(name)s” saved.") % {"name": team.name}, "workspaces:team", team_id)
+    return done(request, _("Members of “%(name)s” saved.") % {"name": team.name}, "workspaces:team", team_id)
 
 
 @require_POST
@@ -309,7 +217,7 @@ def team_delete(request: SettingsRequest, team_id: str) -> HttpResponse:
     require_admin(request.member)
     team = get_team(request.member, team_id)
     actions.delete_team(request.member, team)
-    return _done(request, _("Team “%(name)s” deleted.") % {"name": team.name}, "workspaces:teams")
+    return done(request, _("Team “%(name)s” deleted.") % {"name": team.name}, "workspaces:teams")
 
 
 # Tags
@@ -321,10 +229,10 @@ def _tags_page(
 ) -> HttpResponse:
     context = {
         "tags": list_tags_with_counts(request.member),
-        "tag_form": _form(request, forms.TagForm, "workspaces:tag_create"),
+        "tag_form": bound_form(request, forms.TagForm, "workspaces:tag_create"),
         "error": error,
     }
-    return _render(request, "workspaces/tags.html", context, section="tags", status=status)
+    return render_page(request, "workspaces/tags.html", context, section="tags", status=status)
 
 
 @require_GET
@@ -339,9 +247,9 @@ def tag_create(request: SettingsRequest) -> HttpResponse:
     require_admin(request.member)  # agents may still create tags inline while tagging a conversation
     form = forms.TagForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, "tags")
+        return invalid(request, "tags")
     tag = conversation_actions.create_tag(request.member, **form.cleaned_data)
-    return _done(request, _("Tag “%(name)s” created.") % {"name": tag.name}, "workspaces:tags")
+    return done(request, _("Tag “%(name)s” created.") % {"name": tag.name}, "workspaces:tags")
 
 
 @page("tag")
@@ -351,12 +259,12 @@ def _tag_page(
     tag = get_tag(request.member, tag_id)
     context = {
         "tag": tag,
-        "tag_form": _form(
+        "tag_form": bound_form(
             request, forms.TagForm, "workspaces:tag_update", initial={"name": tag.name, "colour": tag.colour}
         ),
         "error": error,
     }
-    return _render(request, "workspaces/tag.html", context, section="tags", status=status)
+    return render_page(request, "workspaces/tag.html", context, section="tags", status=status)
 
 
 @require_GET
@@ -372,9 +280,9 @@ def tag_update(request: SettingsRequest, tag_id: str) -> HttpResponse:
     tag = get_tag(request.member, tag_id)
     form = forms.TagForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, "tag", tag_id)
+        return invalid(request, "tag", tag_id)
     conversation_actions.update_tag(request.member, tag, **form.cleaned_data)
-    return _done(request, _("Tag “%(name)s” saved.") % {"name": tag.name}, "workspaces:tags")
+    return done(request, _("Tag “%(name)s” saved.") % {"name": tag.name}, "workspaces:tags")
 
 
 @require_POST
@@ -383,7 +291,7 @@ def tag_delete(request: SettingsRequest, tag_id: str) -> HttpResponse:
     require_admin(request.member)
     tag = get_tag(request.member, tag_id)
     conversation_actions.delete_tag(request.member, tag)
-    return _done(request, _("Tag “%(name)s” deleted.") % {"name": tag.name}, "workspaces:tags")
+    return done(request, _("Tag “%(name)s” deleted.") % {"name": tag.name}, "workspaces:tags")
 
 
 # Reply templates
@@ -396,10 +304,10 @@ def _templates_page(
     templates = list_reply_templates(request.member)
     context = {
         "templates": [(t, can_edit_reply_template(request.member, t)) for t in templates],
-        "template_form": _form(request, forms.ReplyTemplateForm, "workspaces:template_create"),
+        "template_form": bound_form(request, forms.ReplyTemplateForm, "workspaces:template_create"),
         "error": error,
     }
-    return _render(request, "workspaces/templates.html", context, section="templates", status=status)
+    return render_page(request, "workspaces/templates.html", context, section="templates", status=status)
 
 
 @require_GET
@@ -413,9 +321,9 @@ def reply_templates(request: SettingsRequest) -> HttpResponse:
 def template_create(request: SettingsRequest) -> HttpResponse:
     form = forms.ReplyTemplateForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, "templates")
+        return invalid(request, "templates")
     saved = conversation_actions.save_canned_response(request.member, **form.cleaned_data)
-    return _done(
+    return done(
         request, _("Reply template /%(shortcut)s created.") % {"shortcut": saved.shortcut}, "workspaces:templates"
     )
 
@@ -429,10 +337,10 @@ def _template_page(
     context = {
         "reply_template": response,
         "can_edit": can_edit_reply_template(request.member, response),
-        "template_form": _form(request, forms.ReplyTemplateForm, "workspaces:template_update", initial=initial),
+        "template_form": bound_form(request, forms.ReplyTemplateForm, "workspaces:template_update", initial=initial),
         "error": error,
     }
-    return _render(request, "workspaces/template.html", context, section="templates", status=status)
+    return render_page(request, "workspaces/template.html", context, section="templates", status=status)
 
 
 @require_GET
@@ -447,9 +355,9 @@ def template_update(request: SettingsRequest, template_id: str) -> HttpResponse:
     response = get_reply_template(request.member, template_id)
     form = forms.ReplyTemplateForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, "template", template_id)
+        return invalid(request, "template", template_id)
     conversation_actions.save_canned_response(request.member, response=response, **form.cleaned_data)
-    return _done(
+    return done(
         request, _("Reply template /%(shortcut)s saved.") % {"shortcut": response.shortcut}, "workspaces:templates"
     )
 
@@ -459,7 +367,7 @@ def template_update(request: SettingsRequest, template_id: str) -> HttpResponse:
 def template_delete(request: SettingsRequest, template_id: str) -> HttpResponse:
     response = get_reply_template(request.member, template_id)
     conversation_actions.delete_canned_response(request.member, response)
-    return _done(
+    return done(
         request, _("Reply template /%(shortcut)s deleted.") % {"shortcut": response.shortcut}, "workspaces:templates"
     )
 
@@ -473,16 +381,16 @@ def _profile_page(
 ) -> HttpResponse:
     me = request.member
     context = {
-        "name_form": _form(
+        "name_form": bound_form(
             request, forms.DisplayNameForm, "workspaces:profile_name", initial={"display_name": me.display_name}
         ),
-        "availability_form": _form(
+        "availability_form": bound_form(
             request,
             forms.AvailabilityForm,
             "workspaces:profile_availability",
             initial={"availability": me.availability},
         ),
-        "notifications_form": _form(
+        "notifications_form": bound_form(
             request,
             forms.NotificationsForm,
             "workspaces:profile_notifications",
@@ -490,7 +398,7 @@ def _profile_page(
         ),
         "error": error,
     }
-    return _render(request, "workspaces/profile.html", context, section="profile", status=status)
+    return render_page(request, "workspaces/profile.html", context, section="profile", status=status)
 
 
 @require_GET
@@ -504,9 +412,9 @@ def profile(request: SettingsRequest) -> HttpResponse:
 def profile_name(request: SettingsRequest) -> HttpResponse:
     form = forms.DisplayNameForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, "profile")
+        return invalid(request, "profile")
     actions.update_profile(request.member, display_name=form.cleaned_data["display_name"])
-    return _done(request, _("Display name saved."), "workspaces:profile")
+    return done(request, _("Display name saved."), "workspaces:profile")
 
 
 @require_POST
@@ -514,9 +422,9 @@ def profile_name(request: SettingsRequest) -> HttpResponse:
 def profile_availability(request: SettingsRequest) -> HttpResponse:
     form = forms.AvailabilityForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, "profile")
+        return invalid(request, "profile")
     actions.set_availability(request.member, form.cleaned_data["availability"])
-    return _done(request, _("Availability saved."), "workspaces:profile")
+    return done(request, _("Availability saved."), "workspaces:profile")
 
 
 @require_POST
@@ -526,7 +434,7 @@ def profile_notifications(request: SettingsRequest) -> HttpResponse:
     form.is_valid()  # two optional checkboxes: always valid
     data = form.cleaned_data
     actions.set_notification_preferences(request.member, desktop=data["notify_desktop"], sound=data["notify_sound"])
-    return _done(request, _("Notification preferences saved."), "workspaces:profile")
+    return done(request, _("Notification preferences saved."), "workspaces:profile")
 
 
 # The public invitation page
@@ -616,7 +524,7 @@ def _segments_page(
     if request.member.is_admin:
         context.update(_builder(request, "workspaces:segment_create", None, ""))
         context.update(_builder_choices(request))
-    return _render(request, "workspaces/segments.html", context, section="segments", status=status)
+    return render_page(request, "workspaces/segments.html", context, section="segments", status=status)
 
 
 @require_GET
@@ -632,7 +540,7 @@ def segment_create(request: SettingsRequest) -> HttpResponse:
     segment = contact_actions.create_segment(
         request.member, name=request.POST.get("name", ""), rules=_posted_rules(request)
     )
-    return _done(
+    return done(
         request, _("Segment “%(name)s” created.") % {"name": segment.name}, "workspaces:segment", segment.public_id.hex
     )
 
@@ -650,7 +558,7 @@ def _segment_page(
     if request.member.is_admin:
         context.update(_builder(request, "workspaces:segment_update", segment.rules, segment.name))
         context.update(_builder_choices(request))
-    return _render(request, "workspaces/segment.html", context, section="segments", status=status)
+    return render_page(request, "workspaces/segment.html", context, section="segments", status=status)
 
 
 @require_GET
@@ -667,7 +575,7 @@ def segment_update(request: SettingsRequest, segment_id: str) -> HttpResponse:
     contact_actions.update_segment(
         request.member, segment, name=request.POST.get("name", ""), rules=_posted_rules(request)
     )
-    return _done(
+    return done(
         request, _("Segment “%(name)s” saved.") % {"name": segment.name}, "workspaces:segment", segment.public_id.hex
     )
 
@@ -678,7 +586,7 @@ def segment_delete(request: SettingsRequest, segment_id: str) -> HttpResponse:
     require_admin(request.member)
     segment = get_segment(request.member, segment_id)
     contact_actions.delete_segment(request.member, segment)
-    return _done(request, _("Segment “%(name)s” deleted.") % {"name": segment.name}, "workspaces:segments")
+    return done(request, _("Segment “%(name)s” deleted.") % {"name": segment.name}, "workspaces:segments")
 
 
 @require_GET
@@ -750,7 +658,7 @@ def _attributes_page(
         "values": _attribute_values(request, "workspaces:attribute_create", None),
         "error": error,
     }
-    return _render(request, "workspaces/attributes.html", context, section="attributes", status=status)
+    return render_page(request, "workspaces/attributes.html", context, section="attributes", status=status)
 
 
 @require_GET
@@ -766,7 +674,7 @@ def attribute_create(request: SettingsRequest) -> HttpResponse:
     definition = contact_actions.create_attribute(
         request.member, key=request.POST.get("key", ""), **_posted_attribute(request)
     )
-    return _done(request, _("Attribute “%(label)s” created.") % {"label": definition.label}, "workspaces:attributes")
+    return done(request, _("Attribute “%(label)s” created.") % {"label": definition.label}, "workspaces:attributes")
 
 
 @page("attribute")
@@ -780,7 +688,7 @@ def _attribute_page(
         "values": _attribute_values(request, "workspaces:attribute_update", definition),
         "error": error,
     }
-    return _render(request, "workspaces/attribute.html", context, section="attributes", status=status)
+    return render_page(request, "workspaces/attribute.html", context, section="attributes", status=status)
 
 
 @require_GET
@@ -795,7 +703,7 @@ def attribute_update(request: SettingsRequest, attribute_id: str) -> HttpRespons
     require_admin(request.member)
     definition = get_attribute(request.member, attribute_id)
     contact_actions.update_attribute(request.member, definition, **_posted_attribute(request))
-    return _done(request, _("Attribute “%(label)s” saved.") % {"label": definition.label}, "workspaces:attributes")
+    return done(request, _("Attribute “%(label)s” saved.") % {"label": definition.label}, "workspaces:attributes")
 
 
 @require_POST
@@ -808,4 +716,4 @@ def attribute_delete(request: SettingsRequest, attribute_id: str) -> HttpRespons
         "label": definition.label,
         "count": removed,
     }
-    return _done(request, message, "workspaces:attributes")
+    return done(request, message, "workspaces:attributes")
