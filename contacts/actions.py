@@ -447,6 +447,19 @@ def capture_contact_detail(visitor: Visitor, *, email: str | None = None, phone:
     """
     if not visitor.inbox.capture_emails:
         return None
+    return _take_detail(visitor, email=email, phone=phone)
+
+
+@transaction.atomic
+def leave_email(visitor: Visitor, email: str) -> Contact:
+    """An email the visitor typed into the widget itself (the offline form, "get the reply by email")."""
+    if not clean_email(email):
+        raise InvalidInput(gettext("Enter your email address."), code="invalid_email")
+    return _take_detail(visitor, email=email)
+
+
+def _take_detail(visitor: Visitor, *, email: str | None = None, phone: str | None = None) -> Contact:
+    """An email or phone the visitor gave without proof: links or creates their contact, never moves a known one."""
     visitor = _locked_visitor(visitor)
     cleaned = Traits(
         email=clean_email(email) or None if email is not None else None,

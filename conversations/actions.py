@@ -2,6 +2,7 @@
 
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,6 +39,14 @@ class SentMessage:
     created: bool  # False when a retry matched a message already stored
 
 
+@dataclass(frozen=True)
+class Opening:
+    """How a visitor's first message opens a conversation: the welcome they saw, whether the inbox was closed."""
+
+    welcome: str = ""
+    offline: bool = False
+
+
 def clean_message_text(text: str, attachment: Upload | None = None) -> str:
     text = text.strip()
     if not text and attachment is None:
@@ -55,9 +64,18 @@ def clean_client_id(client_id: str | None) -> str | None:
 
 @transaction.atomic
 def send_visitor_message(
-    visitor: Visitor, *, text: str, client_id: str | None, attachment: Upload | None = None
+    visitor: Visitor,
+    *,
+    text: str,
+    client_id: str | None,
+    attachment: Upload | None = None,
+    opening: Callable[[], Opening] | None = None,
 ) -> SentMessage:
-    """Store a visitor's message, starting or reopening their conversation."""
+    """Store a visitor's message, starting or reopening their conversation.
+
+    `opening` is asked only when the message starts a conversation: the welcome message the visitor saw is
+    stored first, as the bot's, so the operator reads what the visitor answered.
+    """
     text, client_id = clean_message_text(text, attachment), clean_client_id(client_id)
     # Locking the visitor serialises a visitor's concurrent sends: one
     # conversation is started, and a retried client_id is seen as a retry.
@@ -66,8 +84,13 @@ def send_visitor_message(
         Visitor.objects.select_for_update().filter(pk=visitor.pk).first()
     conversation = visitor.conversations.order_by("-created_at", "-id").first()
     if conversation is None:
-        conversation = Conversation.objects.create(workspace=visitor.workspace, inbox=visitor.inbox, visitor=visitor)
+        start = opening() if opening else Opening()
+        conversation = Conversation.objects.create(
+            workspace=visitor.workspace, inbox=visitor.inbox, visitor=visitor, started_offline=start.offline
+        )
         emit(ConversationCreated(conversation.workspace_id, conversation.pk, visitor.pk))
+        if start.welcome:
+            _append(conversation, author_kind=Message.AuthorKind.BOT, member=None, text=start.welcome, client_id=None)
     else:
         # The rows fan-out needs are in memory already; do not load them again.
         conversation.workspace, conversation.inbox, conversation.visitor = visitor.workspace, visitor.inbox, visitor

@@ -42,6 +42,9 @@ class Conversation(PublicIdModel):
     waiting_since = models.DateTimeField(
         null=True, blank=True, help_text="When the oldest visitor message without an operator reply arrived."
     )
+    started_offline = models.BooleanField(
+        default=False, help_text="Started while the inbox took no chats: through the widget's offline form."
+    )
     last_activity_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
 

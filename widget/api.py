@@ -23,6 +23,7 @@ from widget.identity import (
     sign_visitor_token,
     visitor_from_token,
 )
+from widget.queries import conversation_opening, widget_view
 from widget.schemas import (
     EVENT_ERROR_CODES,
     EVENTS_BODY_MAX,
@@ -78,7 +79,8 @@ def start_session(request: HttpRequest, payload: SessionIn) -> Status[SessionOut
     else:
         visitor = visitor_actions.create_visitor(inbox, **browser)
         status = 201
-    return Status(status, SessionOut.of(visitor.public_id.hex, sign_visitor_token(visitor), inbox))
+    view = widget_view(inbox, visitor, payload.language)
+    return Status(status, SessionOut.of(visitor.public_id.hex, sign_visitor_token(visitor), inbox, view))
 
 
 class AfterQuery(Schema):
@@ -102,7 +104,15 @@ def get_messages(request: VisitorRequest, query: Query[AfterQuery]) -> MessagesO
     "/messages", auth=VisitorToken(), response={200: MessageOut, 201: MessageOut, **ERRORS}, summary="Send a message"
 )
 def send_message(request: VisitorRequest, payload: MessageIn) -> Status[MessageOut]:
-    sent = conversation_actions.send_visitor_message(request.auth, text=payload.text, client_id=payload.client_id)
+    visitor = request.auth
+    if payload.email is not None:
+        contact_actions.leave_email(visitor, payload.email)
+    sent = conversation_actions.send_visitor_message(
+        visitor,
+        text=payload.text,
+        client_id=payload.client_id,
+        opening=lambda: conversation_opening(visitor, payload.welcome),
+    )
     return Status(201 if sent.created else 200, MessageOut.of(sent.message))
 
 

@@ -1,6 +1,6 @@
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from django.urls import reverse
@@ -12,7 +12,11 @@ from contacts.models import Contact
 from conversations.models import Attachment, Conversation, Message
 from visitors import actions as visitor_actions
 from widget.identity import sign_file_token
+from widget.languages import RIGHT_TO_LEFT
 from workspaces.models import Inbox
+
+if TYPE_CHECKING:  # widget.queries imports conversations, whose fan-out imports these schemas
+    from widget.queries import WidgetView
 
 
 class SessionIn(Schema):
@@ -26,16 +30,84 @@ class InboxOut(Schema):
     name: str
 
 
+class WelcomeOut(Schema):
+    id: str
+    url_match: Literal["any", "exact", "contains", "starts_with", "pattern"]
+    url_value: str = Field(..., description="For pattern, * stands for any text")
+    message: str
+
+
+class WidgetOut(Schema):
+    """How the widget looks and behaves for this visitor, in their language (docs/widget-api.md, Session)."""
+
+    language: str = Field(..., description="The catalogue to load: the visitor's language when supported")
+    direction: Literal["ltr", "rtl"]
+    colour: str
+    position: Literal["right", "left"]
+    launcher_icon: Literal["chat", "question", "mail"]
+    launcher_label: str
+    greeting_title: str
+    greeting_tagline: str
+    team: list[str] = Field(..., description="First names of who answers, online first")
+    start_open: bool
+    z_index: int
+    online: bool = Field(..., description="Whether the inbox takes chats now (hours, presence)")
+    when_offline: Literal["offline_form", "hide"]
+    back_at: datetime | None = Field(None, description="The next opening by the business hours, when closed")
+    offline_message: str
+    email_prompt_seconds: int = Field(..., description="Ask for an email after this long unanswered; 0 never")
+    email_known: bool
+    welcome: list[WelcomeOut] = Field(..., description="The first whose URL rule matches the page is shown")
+
+    @staticmethod
+    def of(view: "WidgetView") -> "WidgetOut":
+        settings, language = view.settings, view.language
+        return WidgetOut(
+            language=language,
+            direction="rtl" if language in RIGHT_TO_LEFT else "ltr",
+            colour=settings.colour,
+            position=settings.position,  # type: ignore[arg-type]
+            launcher_icon=settings.launcher_icon,  # type: ignore[arg-type]
+            launcher_label=settings.text("launcher_label", language),
+            greeting_title=settings.text("greeting_title", language),
+            greeting_tagline=settings.text("greeting_tagline", language),
+            team=view.team,
+            start_open=settings.start_open,
+            z_index=settings.z_index,
+            online=view.availability.online,
+            when_offline=settings.when_offline,  # type: ignore[arg-type]
+            back_at=view.availability.back_at,
+            offline_message=settings.text("offline_message", language),
+            email_prompt_seconds=settings.email_prompt_seconds,
+            email_known=view.email_known,
+            welcome=[
+                WelcomeOut(
+                    id=rule.public_id.hex,
+                    url_match=rule.url_match,  # type: ignore[arg-type]
+                    url_value=rule.url_value,
+                    message=message,
+                )
+                for rule in view.welcome_rules
+                if (message := rule.message(language, settings.default_language))
+            ],
+        )
+
+
 class SessionOut(Schema):
     visitor_id: str
     token: str
     inbox: InboxOut
     capture_emails: bool = Field(..., description="Save emails and phones the visitor types into the site's fields")
+    widget: WidgetOut
 
     @staticmethod
-    def of(visitor_id: str, token: str, inbox: Inbox) -> "SessionOut":
+    def of(visitor_id: str, token: str, inbox: Inbox, view: "WidgetView") -> "SessionOut":
         return SessionOut(
-            visitor_id=visitor_id, token=token, inbox=InboxOut(name=inbox.name), capture_emails=inbox.capture_emails
+            visitor_id=visitor_id,
+            token=token,
+            inbox=InboxOut(name=inbox.name),
+            capture_emails=inbox.capture_emails,
+            widget=WidgetOut.of(view),
         )
 
 
@@ -108,6 +180,10 @@ class MessagesOut(Schema):
 class MessageIn(Schema):
     client_id: str | None = Field(None, min_length=1, max_length=64)
     text: str = Field(..., max_length=20_000)
+    email: str | None = Field(None, max_length=254, description="The visitor's email, from the offline form")
+    welcome: str | None = Field(
+        None, max_length=64, description="Id of the welcome message shown; stored before a first message"
+    )
 
 
 class ErrorOut(Schema):

@@ -1,8 +1,10 @@
 import gzip
 import json
+import re
 from pathlib import Path
 
 STATIC = Path(__file__).resolve().parents[1] / "static" / "widget"
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
 def test_the_script_is_served_as_javascript(client):
@@ -19,12 +21,39 @@ def test_the_script_stays_far_below_its_25_kb_gzipped_budget():
     assert size < 12 * 1024, f"widget.js is {size} bytes gzipped"
 
 
+def _catalogues() -> dict[str, dict[str, str]]:
+    return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in (STATIC / "i18n").glob("*.json")}
+
+
+def test_the_widget_ships_catalogues_for_the_supported_languages():
+    expected = {"en", "ru", "es", "de", "fr", "pt", "ja", "zh", "mn", "kk", "lt", "km", "ar", "tr"}
+
+    assert expected <= set(_catalogues())
+
+
 def test_every_catalogue_has_the_english_keys():
-    english = json.loads((STATIC / "i18n" / "en.json").read_text())
-    for path in (STATIC / "i18n").glob("*.json"):
-        catalogue = json.loads(path.read_text())
-        assert set(catalogue) == set(english), path.name
-        assert all(isinstance(v, str) and v for v in catalogue.values()), path.name
+    catalogues = _catalogues()
+    english = catalogues["en"]
+    for language, catalogue in catalogues.items():
+        assert set(catalogue) == set(english), language
+        assert all(isinstance(v, str) and v for v in catalogue.values()), language
+
+
+def test_every_translation_keeps_the_english_placeholders():
+    catalogues = _catalogues()
+    english = catalogues["en"]
+    for language, catalogue in catalogues.items():
+        for key, value in catalogue.items():
+            assert set(PLACEHOLDER.findall(value)) == set(PLACEHOLDER.findall(english[key])), (language, key)
+
+
+def test_catalogues_are_actually_translated():
+    catalogues = _catalogues()
+    english = catalogues.pop("en")
+    for language, catalogue in catalogues.items():
+        # The sample address is the same in every language; anything else left in English is forgotten.
+        untranslated = [k for k, v in catalogue.items() if v == english.get(k) and v != "name@example.com"]
+        assert len(untranslated) <= 3, (language, untranslated)
 
 
 def test_catalogues_are_served_by_language_and_unknown_ones_are_404(client):
