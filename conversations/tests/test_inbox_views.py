@@ -129,3 +129,16 @@ def test_another_workspaces_conversation_is_not_found(operator_client, other_inb
     assert not Message.objects.filter(text="hijack").exists()
     assert Conversation.objects.get().status == "open"
     assert "secret" not in operator_client.get("/inbox/").content.decode()
+
+
+def test_a_conversation_from_the_offline_form_is_marked_offline_in_the_list_and_header(operator_client, inbox, visitor):
+    sent = actions.send_visitor_message(
+        visitor, text="Do you ship abroad?", client_id=None, opening=lambda: actions.Opening(offline=True)
+    )
+    cid = sent.message.conversation.public_id.hex
+
+    listing = operator_client.get("/inbox/").content.decode()
+    pane = operator_client.get(f"/inbox/c/{cid}/").content.decode()
+
+    assert listing.count("badge--offline") == 1
+    assert pane.count("badge--offline") >= 1
