@@ -30,7 +30,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
 
 from contacts.events import ContactMerged, ContactUpdated, VisitorIdentified
 from contacts.models import AttributeDefinition, Contact, ContactMerge, ContactNote, ImportJob, Task
@@ -108,31 +108,77 @@ def clean_phone(value: object, *, time_zone: str = "") -> str:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
         raise InvalidInput(
-            gettext("“%(phone)s” is not a valid phone number.") % {"phone": raw}
-            + ("" if international else " " + gettext("Try the international format, starting with +.")),
+            (
+                gettext("“%(phone)s” is not a valid phone number.")
+                if international
+                else gettext("“%(phone)s” is not a valid phone number. Try the international format, starting with +.")
+            )
+            % {"phone": raw},
             code="invalid_phone",
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _clean_text(value: object, *, max_length: int, what: str, code: str) -> str:
+# The two errors of each short text field, "not text" and "too long", as whole sentences:
+# a translation words and declines each one its own way.
+_TEXT_FIELD_ERRORS = {
+    "name": (
+        gettext_lazy("The name must be text."),
+        ngettext_lazy(
+            "The name can be at most %(max)d character long.", "The name can be at most %(max)d characters long.", "max"
+        ),
+    ),
+    "company": (
+        gettext_lazy("The company must be text."),
+        ngettext_lazy(
+            "The company can be at most %(max)d character long.",
+            "The company can be at most %(max)d characters long.",
+            "max",
+        ),
+    ),
+    "task_title": (
+        gettext_lazy("The task title must be text."),
+        ngettext_lazy(
+            "The task title can be at most %(max)d character long.",
+            "The task title can be at most %(max)d characters long.",
+            "max",
+        ),
+    ),
+    "segment_name": (
+        gettext_lazy("The segment name must be text."),
+        ngettext_lazy(
+            "The segment name can be at most %(max)d character long.",
+            "The segment name can be at most %(max)d characters long.",
+            "max",
+        ),
+    ),
+    "attribute_label": (
+        gettext_lazy("The attribute label must be text."),
+        ngettext_lazy(
+            "The attribute label can be at most %(max)d character long.",
+            "The attribute label can be at most %(max)d characters long.",
+            "max",
+        ),
+    ),
+}
+
+
+def _clean_text(value: object, *, max_length: int, field: str, code: str) -> str:
+    not_text, too_long = _TEXT_FIELD_ERRORS[field]
     if not isinstance(value, str):
-        raise InvalidInput(gettext("The %(what)s must be text.") % {"what": what}, code=code)
+        raise InvalidInput(str(not_text), code=code)
     text = " ".join(value.split())
     if len(text) > max_length:
-        raise InvalidInput(
-            gettext("The %(what)s can be at most %(max)d characters long.") % {"what": what, "max": max_length},
-            code=code,
-        )
+        raise InvalidInput(too_long % {"max": max_length}, code=code)
     return text
 
 
 def clean_name(value: object) -> str:
-    return _clean_text(value, max_length=NAME_MAX, what=gettext("name"), code="invalid_name")
+    return _clean_text(value, max_length=NAME_MAX, field="name", code="invalid_name")
 
 
 def clean_company(value: object) -> str:
-    return _clean_text(value, max_length=COMPANY_MAX, what=gettext("company"), code="invalid_company")
+    return _clean_text(value, max_length=COMPANY_MAX, field="company", code="invalid_company")
 
 
 def clean_avatar(value: object) -> str:
@@ -666,7 +712,7 @@ def create_task(
 ) -> Task:
     """A follow-up on the contact; with no assignee it is nobody's yet."""
     _in_workspace(member, contact)
-    cleaned = _clean_text(title, max_length=TASK_TITLE_MAX, what=gettext("title"), code="invalid_title")
+    cleaned = _clean_text(title, max_length=TASK_TITLE_MAX, field="task_title", code="invalid_title")
     if not cleaned:
         raise InvalidInput(gettext("Give the task a title."), code="empty_title")
     if due_at is not None and timezone.is_naive(due_at):
@@ -877,7 +923,7 @@ SEGMENT_NAME_MAX = 100
 
 
 def _clean_segment(member: Member, name: object, rules: object, *, exclude_pk: int | None = None) -> tuple[str, Any]:
-    cleaned = _clean_text(name, max_length=SEGMENT_NAME_MAX, what=gettext("name"), code="invalid_name")
+    cleaned = _clean_text(name, max_length=SEGMENT_NAME_MAX, field="segment_name", code="invalid_name")
     if not cleaned:
         raise InvalidInput(gettext("Give the segment a name."), code="empty_name")
     others = Segment.objects.filter(workspace_id=member.workspace_id, name__iexact=cleaned)
@@ -947,7 +993,7 @@ _REMOVE_BATCH = 500
 
 
 def _clean_attribute_label(label: object) -> str:
-    cleaned = _clean_text(label, max_length=ATTRIBUTE_LABEL_MAX, what=gettext("label"), code="invalid_label")
+    cleaned = _clean_text(label, max_length=ATTRIBUTE_LABEL_MAX, field="attribute_label", code="invalid_label")
     if not cleaned:
         raise InvalidInput(gettext("Give the attribute a label."), code="empty_label")
     return cleaned

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from core.models import PublicIdModel
 
@@ -32,11 +33,11 @@ class AttributeDefinition(PublicIdModel):
     """A custom field on the workspace's contacts, with its type."""
 
     class Type(models.TextChoices):
-        TEXT = "text", "Text"
-        NUMBER = "number", "Number"
-        DATE = "date", "Date"
-        BOOLEAN = "boolean", "Yes / no"
-        LIST = "list", "List"
+        TEXT = "text", pgettext_lazy("attribute type", "Text")
+        NUMBER = "number", pgettext_lazy("attribute type", "Number")
+        DATE = "date", pgettext_lazy("attribute type", "Date")
+        BOOLEAN = "boolean", pgettext_lazy("attribute type", "Yes / no")
+        LIST = "list", pgettext_lazy("attribute type", "List")
 
     workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="attributes")
     key = models.SlugField(max_length=50, help_text="The name sites use: Parley.identify({plan: 'pro'}).")
@@ -131,10 +132,10 @@ class ImportJob(PublicIdModel):
     """A CSV of contacts being imported in the background, with its progress and its report."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        RUNNING = "running", "Importing"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", pgettext_lazy("import status", "Waiting")
+        RUNNING = "running", pgettext_lazy("import status", "Importing")
+        DONE = "done", pgettext_lazy("import status", "Done")
+        FAILED = "failed", pgettext_lazy("import status", "Failed")
 
     workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="+")
     created_by = models.ForeignKey("workspaces.Member", null=True, on_delete=models.SET_NULL, related_name="+")

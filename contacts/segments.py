@@ -33,7 +33,8 @@ from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Que
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy, ngettext_lazy, pgettext_lazy
 
 from contacts.models import AttributeDefinition, Contact, Segment
 from core.errors import InvalidInput
@@ -73,6 +74,82 @@ OPS_BY_KIND: dict[str, tuple[str, ...]] = {
 }
 
 
+# What people see for each kind of condition, in messages and in the rule builder.
+KIND_LABELS = {
+    "field": pgettext_lazy("segment condition", "Contact field"),
+    "attribute": pgettext_lazy("segment condition", "Attribute"),
+    "event": pgettext_lazy("segment condition", "Event"),
+    "page": pgettext_lazy("segment condition", "Page visit"),
+    "source": pgettext_lazy("segment condition", "Source"),
+    "language": pgettext_lazy("segment condition", "Language"),
+    "last_seen": pgettext_lazy("segment condition", "Last seen"),
+}
+
+# The problems of each text in a condition, as whole sentences: (not text, empty, too long).
+_TEXT_ERRORS = {
+    "value": (
+        gettext_lazy("The value must be text."),
+        gettext_lazy("The value is empty."),
+        ngettext_lazy(
+            "The value is too long (at most %(max)d character).",
+            "The value is too long (at most %(max)d characters).",
+            "max",
+        ),
+    ),
+    "list_value": (
+        gettext_lazy("Each value of the list must be text."),
+        gettext_lazy("A value of the list is empty."),
+        ngettext_lazy(
+            "A value of the list is too long (at most %(max)d character).",
+            "A value of the list is too long (at most %(max)d characters).",
+            "max",
+        ),
+    ),
+    "event_name": (
+        gettext_lazy("The event name must be text."),
+        gettext_lazy("The event name is empty."),
+        ngettext_lazy(
+            "The event name is too long (at most %(max)d character).",
+            "The event name is too long (at most %(max)d characters).",
+            "max",
+        ),
+    ),
+    "url_text": (
+        gettext_lazy("The URL text must be text."),
+        gettext_lazy("The URL text is empty."),
+        ngettext_lazy(
+            "The URL text is too long (at most %(max)d character).",
+            "The URL text is too long (at most %(max)d characters).",
+            "max",
+        ),
+    ),
+    "language": (
+        gettext_lazy("The language code must be text."),
+        gettext_lazy("The language code is empty."),
+        ngettext_lazy(
+            "The language code is too long (at most %(max)d character).",
+            "The language code is too long (at most %(max)d characters).",
+            "max",
+        ),
+    ),
+}
+
+_WHOLE_ERRORS = {
+    "count": gettext_lazy("The count must be a whole number from %(low)d to %(high)d."),
+    "days": gettext_lazy("The number of days must be a whole number from %(low)d to %(high)d."),
+}
+
+# "“plan” is a text attribute; …": one sentence per type, so that a translation can word each.
+_WRONG_ATTRIBUTE_OP: dict[str, Promise] = {
+    AttributeDefinition.Type.TEXT: gettext_lazy("“%(key)s” is a text attribute; it takes %(ops)s."),
+    AttributeDefinition.Type.NUMBER: gettext_lazy("“%(key)s” is a number attribute; it takes %(ops)s."),
+    AttributeDefinition.Type.DATE: gettext_lazy("“%(key)s” is a date attribute; it takes %(ops)s."),
+    AttributeDefinition.Type.BOOLEAN: gettext_lazy("“%(key)s” is a yes/no attribute; it takes %(ops)s."),
+    AttributeDefinition.Type.LIST: gettext_lazy("“%(key)s” is a list attribute; it takes %(ops)s."),
+}
+_ATTRIBUTE_TAKES = gettext_lazy("“%(key)s” takes %(ops)s.")
+
+
 class RuleError(InvalidInput):
     """Rules that do not validate; the message names the condition (1-based) and what is wrong with it."""
 
@@ -84,7 +161,7 @@ class RuleError(InvalidInput):
 def _error(index: int, kind: str, problem: str) -> RuleError:
     return RuleError(
         gettext("Condition %(number)d (%(kind)s): %(problem)s")
-        % {"number": index + 1, "kind": kind, "problem": problem},
+        % {"number": index + 1, "kind": KIND_LABELS.get(kind, kind), "problem": problem},
         index=index,
     )
 
@@ -126,26 +203,24 @@ def normalise_rules(rules: object, types: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _text(index: int, kind: str, value: object, what: str) -> str:
+    """A non-empty text of at most MAX_TEXT characters; `what` is a key of _TEXT_ERRORS."""
+    not_text, empty, too_long = _TEXT_ERRORS[what]
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise _error(index, kind, gettext("%(what)s must be text.") % {"what": what})
+        raise _error(index, kind, str(not_text))
     text = str(value).strip()
     if not text:
-        raise _error(index, kind, gettext("%(what)s is empty.") % {"what": what})
+        raise _error(index, kind, str(empty))
     if len(text) > MAX_TEXT:
-        raise _error(index, kind, gettext("%(what)s is too long (at most %(max)d).") % {"what": what, "max": MAX_TEXT})
+        raise _error(index, kind, too_long % {"max": MAX_TEXT})
     return text
 
 
 def _whole(index: int, kind: str, value: object, what: str, *, low: int, high: int) -> int:
+    """A whole number from low to high; `what` is a key of _WHOLE_ERRORS."""
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _error(
-            index,
-            kind,
-            gettext("%(what)s must be a whole number from %(low)d to %(high)d.")
-            % {"what": what, "low": low, "high": high},
-        )
+        raise _error(index, kind, _WHOLE_ERRORS[what] % {"low": low, "high": high})
     return value
 
 
@@ -239,7 +314,7 @@ def _clean_field(index: int, op: str, c: dict[str, Any], types: Mapping[str, str
         )
     cleaned = {"kind": "field", "field": name, "op": op}
     if op not in ("is_set", "is_not_set"):
-        cleaned["value"] = _text(index, "field", c.get("value"), gettext("The value"))
+        cleaned["value"] = _text(index, "field", c.get("value"), "value")
     return cleaned
 
 
@@ -256,8 +331,7 @@ def _clean_attribute(index: int, op: str, c: dict[str, Any], types: Mapping[str,
         raise _error(
             index,
             "attribute",
-            gettext("“%(key)s” is a %(type)s attribute; it takes %(ops)s.")
-            % {"key": key, "type": kind, "ops": ", ".join(allowed)},
+            _WRONG_ATTRIBUTE_OP.get(kind, _ATTRIBUTE_TAKES) % {"key": key, "ops": ", ".join(allowed) or "—"},
         )
     cleaned: dict[str, Any] = {"kind": "attribute", "key": key, "type": kind, "op": op}
     value = c.get("value")
@@ -272,7 +346,7 @@ def _clean_attribute(index: int, op: str, c: dict[str, Any], types: Mapping[str,
         cleaned["value"] = ends
     elif op == "in":
         items = value if isinstance(value, list) else [v for v in str(value or "").split(",")]
-        items = [_text(index, "attribute", v, gettext("A value")) for v in items if str(v).strip()]
+        items = [_text(index, "attribute", v, "list_value") for v in items if str(v).strip()]
         if not items:
             raise _error(index, "attribute", gettext("“in” takes at least one value."))
         if len(items) > MAX_LIST:
@@ -288,17 +362,17 @@ def _scalar(index: int, kind: str, value: object) -> Any:
         return _number(index, "attribute", value)
     if kind == AttributeDefinition.Type.DATE:
         return _date(index, "attribute", value)
-    return _text(index, "attribute", value, gettext("The value"))
+    return _text(index, "attribute", value, "value")
 
 
 def _clean_event(index: int, op: str, c: dict[str, Any], types: Mapping[str, str]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {
         "kind": "event",
         "op": op,
-        "name": _text(index, "event", c.get("name"), gettext("The event name")),
+        "name": _text(index, "event", c.get("name"), "event_name"),
     }
-    count = _optional_whole(index, "event", c, "count", gettext("The count"), low=1, high=MAX_COUNT)
-    days = _optional_whole(index, "event", c, "days", gettext("The number of days"), low=1, high=MAX_DAYS)
+    count = _optional_whole(index, "event", c, "count", "count", low=1, high=MAX_COUNT)
+    days = _optional_whole(index, "event", c, "days", "days", low=1, high=MAX_DAYS)
     if count is not None and count > 1:
         cleaned["count"] = count
     if days is not None:
@@ -310,9 +384,9 @@ def _clean_page(index: int, op: str, c: dict[str, Any], types: Mapping[str, str]
     cleaned: dict[str, Any] = {
         "kind": "page",
         "op": op,
-        "value": _text(index, "page", c.get("value"), gettext("The URL text")),
+        "value": _text(index, "page", c.get("value"), "url_text"),
     }
-    days = _optional_whole(index, "page", c, "days", gettext("The number of days"), low=1, high=MAX_DAYS)
+    days = _optional_whole(index, "page", c, "days", "days", low=1, high=MAX_DAYS)
     if days is not None:
         cleaned["days"] = days
     return cleaned
@@ -321,18 +395,18 @@ def _clean_page(index: int, op: str, c: dict[str, Any], types: Mapping[str, str]
 def _clean_source(index: int, op: str, c: dict[str, Any], types: Mapping[str, str]) -> dict[str, Any]:
     if op == "direct":
         return {"kind": "source", "op": op}
-    return {"kind": "source", "op": op, "value": _text(index, "source", c.get("value"), gettext("The value"))}
+    return {"kind": "source", "op": op, "value": _text(index, "source", c.get("value"), "value")}
 
 
 def _clean_language(index: int, op: str, c: dict[str, Any], types: Mapping[str, str]) -> dict[str, Any]:
-    value = _text(index, "language", c.get("value"), gettext("The language code"))
+    value = _text(index, "language", c.get("value"), "language")
     if len(value) > 35:
         raise _error(index, "language", gettext("a language code is at most 35 characters, e.g. “ru” or “en-GB”."))
     return {"kind": "language", "op": op, "value": value}
 
 
 def _clean_last_seen(index: int, op: str, c: dict[str, Any], types: Mapping[str, str]) -> dict[str, Any]:
-    days = _whole(index, "last_seen", c.get("days"), gettext("The number of days"), low=0, high=MAX_DAYS)
+    days = _whole(index, "last_seen", c.get("days"), "days", low=0, high=MAX_DAYS)
     return {"kind": "last_seen", "op": op, "days": days}
 
 

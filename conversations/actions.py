@@ -258,16 +258,31 @@ def assign_conversation(
 
 
 def _assignment_line(member: Member, previous: Member | None, assignee: Member | None, team: Team | None) -> str:
-    to = ", ".join(name for name in (assignee and assignee.display_name, team and f"team {team.name}") if name)
-    if not to:
-        return gettext("%(actor)s unassigned the conversation.") % {"actor": member.display_name}
+    """The activity line stored with the change, one whole sentence per case so that it translates well."""
+    names = {
+        "actor": member.display_name,
+        "previous": previous.display_name if previous else "",
+        "assignee": assignee.display_name if assignee else "",
+        "team": team.name if team else "",
+    }
+    if assignee is None and team is None:
+        return gettext("%(actor)s unassigned the conversation.") % names
     if previous is not None and previous != assignee:
-        return gettext("%(actor)s transferred the conversation from %(previous)s to %(to)s.") % {
-            "actor": member.display_name,
-            "previous": previous.display_name,
-            "to": to,
-        }
-    return gettext("%(actor)s assigned the conversation to %(to)s.") % {"actor": member.display_name, "to": to}
+        if assignee is not None and team is not None:
+            message = gettext(
+                "%(actor)s transferred the conversation from %(previous)s to %(assignee)s and the team %(team)s."
+            )
+        elif assignee is not None:
+            message = gettext("%(actor)s transferred the conversation from %(previous)s to %(assignee)s.")
+        else:
+            message = gettext("%(actor)s transferred the conversation from %(previous)s to the team %(team)s.")
+    elif assignee is not None and team is not None:
+        message = gettext("%(actor)s assigned the conversation to %(assignee)s and the team %(team)s.")
+    elif assignee is not None:
+        message = gettext("%(actor)s assigned the conversation to %(assignee)s.")
+    else:
+        message = gettext("%(actor)s assigned the conversation to the team %(team)s.")
+    return message % names
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from core.models import PublicIdModel
 
@@ -21,9 +22,9 @@ class Tag(PublicIdModel):
 
 class Conversation(PublicIdModel):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        SNOOZED = "snoozed", "Snoozed"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", pgettext_lazy("conversation status", "Open")
+        SNOOZED = "snoozed", pgettext_lazy("conversation status", "Snoozed")
+        CLOSED = "closed", pgettext_lazy("conversation status", "Closed")
 
     workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="conversations")
     inbox = models.ForeignKey("workspaces.Inbox", on_delete=models.CASCADE, related_name="conversations")
@@ -70,10 +71,10 @@ class Conversation(PublicIdModel):
 
 class Message(PublicIdModel):
     class AuthorKind(models.TextChoices):
-        VISITOR = "visitor", "Visitor"
-        OPERATOR = "operator", "Operator"
-        BOT = "bot", "Bot"
-        SYSTEM = "system", "System"
+        VISITOR = "visitor", pgettext_lazy("message author", "Visitor")
+        OPERATOR = "operator", pgettext_lazy("message author", "Operator")
+        BOT = "bot", pgettext_lazy("message author", "Bot")
+        SYSTEM = "system", pgettext_lazy("message author", "System")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     seq = models.PositiveIntegerField(help_text="1, 2, 3… within the conversation: the catch-up cursor.")
@@ -149,8 +150,8 @@ class Notification(PublicIdModel):
     """Something an operator should look at: a mention in a note, a conversation handed to them."""
 
     class Kind(models.TextChoices):
-        MENTION = "mention", "Mention"
-        ASSIGNED = "assigned", "Assigned"
+        MENTION = "mention", pgettext_lazy("notification", "Mention")
+        ASSIGNED = "assigned", pgettext_lazy("notification", "Assigned")
 
     recipient = models.ForeignKey("workspaces.Member", on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)

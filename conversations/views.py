@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
@@ -76,7 +77,11 @@ from workspaces.queries import (
 
 STATUS_FILTERS = ("open", "snoozed", "closed", "all")
 STATUS_TABS = (("open", _("Open")), ("snoozed", _("Snoozed")), ("closed", _("Closed")), ("all", _("All")))
-ASSIGNEE_TABS = (("me", _("Mine")), ("unassigned", _("Unassigned")), ("all", _("Everyone's")))
+ASSIGNEE_TABS = (
+    ("me", _("Mine")),
+    ("unassigned", pgettext_lazy("assignee tab", "Unassigned")),
+    ("all", _("Everyone's")),
+)
 
 
 class OperatorRequest(HttpRequest):

@@ -3,6 +3,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.models import PublicIdModel
 
@@ -22,12 +23,12 @@ class Workspace(PublicIdModel):
 
 class Member(PublicIdModel):
     class Role(models.TextChoices):
-        ADMIN = "admin", "Admin"
-        AGENT = "agent", "Agent"
+        ADMIN = "admin", _("Admin")
+        AGENT = "agent", _("Agent")
 
     class Availability(models.TextChoices):
-        ONLINE = "online", "Online"
-        AWAY = "away", "Away"
+        ONLINE = "online", _("Online")
+        AWAY = "away", _("Away")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contacts import actions as contact_actions
@@ -92,7 +93,10 @@ def member_role(request: SettingsRequest, member_id: str) -> HttpResponse:
     if not form.is_valid():
         return invalid(request, "member", member_id)
     actions.change_role(request.member, target, role=form.cleaned_data["role"])
-    message = _("%(name)s is now an %(role)s.") % {"name": target.display_name, "role": target.get_role_display()}
+    if target.is_admin:
+        message = _("%(name)s is now an admin.") % {"name": target.display_name}
+    else:
+        message = _("%(name)s is now an agent.") % {"name": target.display_name}
     return done(request, message, "workspaces:member", member_id)
 
 
@@ -509,8 +513,10 @@ def _posted_rules(request: HttpRequest) -> dict[str, Any]:
 
 def _builder_choices(request: SettingsRequest) -> dict[str, Any]:
     return {
-        "kinds": segment_rules.KINDS,
-        "ops_by_kind": segment_rules.OPS_BY_KIND,
+        "kinds": [(kind, segment_rules.KIND_LABELS[kind]) for kind in segment_rules.KINDS],
+        "ops_by_kind": [
+            (segment_rules.KIND_LABELS[kind], kind, ops) for kind, ops in segment_rules.OPS_BY_KIND.items()
+        ],
         "fields": segment_rules.FIELDS,
         "attribute_keys": sorted(segment_rules.attribute_types(request.member.workspace_id)),
     }
@@ -712,8 +718,9 @@ def attribute_delete(request: SettingsRequest, attribute_id: str) -> HttpRespons
     require_admin(request.member)
     definition = get_attribute(request.member, attribute_id)
     removed = contact_actions.delete_attribute(request.member, definition)
-    message = _("Attribute “%(label)s” deleted; its values were removed from %(count)d contacts.") % {
-        "label": definition.label,
-        "count": removed,
-    }
+    message = ngettext(
+        "Attribute “%(label)s” deleted; its values were removed from %(count)d contact.",
+        "Attribute “%(label)s” deleted; its values were removed from %(count)d contacts.",
+        removed,
+    ) % {"label": definition.label, "count": removed}
     return done(request, message, "workspaces:attributes")

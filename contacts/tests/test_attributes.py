@@ -191,7 +191,7 @@ def test_an_admin_creates_edits_and_deletes_from_the_pages(member, workspace):
     assert created.status_code == edited.status_code == 302
     assert not AttributeDefinition.objects.exists()
     assert Contact.objects.get(name="Aigerim").attributes == {}
-    assert "values were removed from 1 contacts" in deleted.content.decode()
+    assert "values were removed from 1 contact." in deleted.content.decode()
 
 
 def test_bad_input_re_renders_the_form_with_the_error_and_the_values(member):

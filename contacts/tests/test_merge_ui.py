@@ -109,7 +109,7 @@ def test_the_confirmation_shows_both_contacts_and_what_moves(member, aigerim, tw
     assert "aigerim@acme.kz" in page and "a.sadykova@gmail.com" in page
     assert "<td data-keep-browsers>1</td><td data-other-browsers>2</td>" in page
     assert "<td data-keep-conversations>1</td><td data-other-conversations>1</td>" in page
-    assert "What moves: 2 browsers and 1 conversation(s)" in page
+    assert "2 browsers move to the kept contact" in page and "1 conversation moves to the kept contact." in page
     assert f'name="with" value="{twin.public_id.hex}"' in page
 
 

@@ -217,11 +217,11 @@ def test_another_workspaces_rows_never_count(workspace, inbox, other_member, oth
         ({"conditions": [{"kind": "weather", "op": "is"}]}, "Condition 1: unknown kind “weather”"),
         (
             {"conditions": [{"kind": "language", "op": "starts_with", "value": "ru"}, {"kind": "field", "op": "x"}]},
-            "Condition 2 (field): unknown operator “x”",
+            "Condition 2 (Contact field): unknown operator “x”",
         ),
         (
             {"conditions": [{"kind": "field", "field": "age", "op": "is_set"}]},
-            "Condition 1 (field): unknown field “age”",
+            "Condition 1 (Contact field): unknown field “age”",
         ),
         ({"conditions": [{"kind": "attribute", "key": "shoe", "op": "is_set"}]}, "there is no attribute “shoe”"),
         (
@@ -233,9 +233,9 @@ def test_another_workspaces_rows_never_count(workspace, inbox, other_member, oth
             {"conditions": [{"kind": "attribute", "key": "seats", "op": "between", "value": [5, 1]}]},
             "must not be above",
         ),
-        ({"conditions": [{"kind": "event", "op": "did", "name": ""}]}, "Condition 1 (event): The event name is empty"),
+        ({"conditions": [{"kind": "event", "op": "did", "name": ""}]}, "Condition 1 (Event): The event name is empty"),
         ({"conditions": [{"kind": "event", "op": "did", "name": "x", "count": 0}]}, "The count must be a whole number"),
-        ({"conditions": [{"kind": "last_seen", "op": "within_days"}]}, "Condition 1 (last_seen): The number of days"),
+        ({"conditions": [{"kind": "last_seen", "op": "within_days"}]}, "Condition 1 (Last seen): The number of days"),
         (
             {"conditions": [{"kind": "language", "op": "starts_with", "value": "ru"}] * (MAX_CONDITIONS + 1)},
             "at most 20 conditions",
@@ -334,7 +334,7 @@ def test_admins_create_update_and_delete_segments_with_unique_names(member, agen
 
 
 def test_invalid_rules_save_nothing(member):
-    with pytest.raises(InvalidInput, match="Condition 1 \\(event\\)"):
+    with pytest.raises(InvalidInput, match="Condition 1 \\(Event\\)"):
         actions.create_segment(member, name="Bad", rules=one({"kind": "event", "op": "did"}))
     assert not Segment.objects.exists()
 
@@ -374,7 +374,7 @@ def test_bad_rules_re_render_the_form_with_the_error_and_save_nothing(member):
 
     assert response.status_code == 422
     page = response.content.decode()
-    assert "Condition 1 (last_seen)" in page and 'value="Odd"' in page
+    assert "Condition 1 (Last seen)" in page and 'value="Odd"' in page
     assert not Segment.objects.exists()
 
 
@@ -403,7 +403,7 @@ def test_the_live_preview_counts_matching_contacts(member, crowd):
     bad = client.post("/settings/segments/preview/", builder("", {"kind": "page", "op": "visited", "value": ""}))
 
     assert "2 contacts match" in ok.content.decode()
-    assert "Condition 1 (page)" in bad.content.decode()
+    assert "Condition 1 (Page visit)" in bad.content.decode()
 
 
 def test_add_condition_returns_one_empty_row(member):

@@ -40,7 +40,7 @@ def test_transferring_names_both_operators_and_the_team(member, agent, conversat
 
     actions.assign_conversation(member, conversation, assignee=agent, team=team)
 
-    assert feed(conversation)[-1][2] == "Anna transferred the conversation from Anna to Carl, team Sales."
+    assert feed(conversation)[-1][2] == "Anna transferred the conversation from Anna to Carl and the team Sales."
     assert Notification.objects.filter(recipient=agent).count() == 1
     assert not Notification.objects.filter(recipient=member).exists(), "nobody is notified of their own doing"
 

@@ -156,7 +156,7 @@ def test_the_templates_page_explains_placeholders(operator_client, reply_templat
 def test_an_admin_changes_a_role(operator_client, agent):
     response = operator_client.post(f"/settings/members/{agent.public_id.hex}/role/", {"role": "admin"}, follow=True)
 
-    assert response.status_code == 200 and "Carl is now an Admin" in html(response)
+    assert response.status_code == 200 and "Carl is now an admin." in html(response)
     assert Member.objects.get(pk=agent.pk).role == "admin"
 
 
