@@ -3,12 +3,14 @@ from django.views.generic import RedirectView
 
 from core.views import healthz
 from parley.api import api
+from widget.urls import settings_urlpatterns as inbox_settings_urlpatterns
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="conversations:inbox", permanent=False)),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("inbox/", include("conversations.urls")),
+    path("settings/inboxes/", include(inbox_settings_urlpatterns)),  # each inbox's web widget
     path("", include("workspaces.urls")),  # /settings/… and /invite/<token>/
     path("api/v1/", api.urls),
     path("", include("widget.urls")),
