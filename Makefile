@@ -19,11 +19,16 @@ $(UV):
 
 install: .venv/.installed
 
-# Browser tests drive Debian's chromium; Playwright never downloads a browser here.
+# Browser tests drive Debian's chromium; Playwright never downloads a browser here. The fonts
+# let the screenshots show Arabic, Khmer, Japanese and emoji instead of boxes.
+BROWSER_FONTS := fonts-noto-core fonts-droid-fallback fonts-noto-color-emoji
 browser:
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests…"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || { echo "Could not install chromium: run 'apt-get install chromium' as root." >&2; exit 1; }; }
+	@dpkg -s $(BROWSER_FONTS) >/dev/null 2>&1 || { echo "Installing fonts for the browser tests' screenshots…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_FONTS) >/dev/null) \
+	  || echo "Could not install $(BROWSER_FONTS): screenshots of other scripts will show boxes." >&2; }
 
 demo: install
 	.venv/bin/parley demo --host $(HOST) --port $(PORT)
@@ -48,6 +53,7 @@ bench: install
 	$(PY) bench/chat_load.py
 	$(PY) bench/inbox_queries.py
 	$(PY) bench/tracking_load.py
+	$(PY) bench/widget_load.py
 
 # Refresh the vendored htmx files from the npm registry.
 vendor:
