@@ -31,6 +31,7 @@ from widget.schemas import (
     CaptureIn,
     ContactOut,
     ConversationOut,
+    EmailIn,
     ErrorOut,
     EventsIn,
     EventsOut,
@@ -176,6 +177,17 @@ def capture(request: VisitorRequest, payload: CaptureIn) -> Status[IdentifiedOut
     if contact is None:
         return Status(204, None)
     return Status(200, IdentifiedOut(contact=ContactOut.of(contact)))
+
+
+@api.post(
+    "/email",
+    auth=VisitorToken(),
+    response={200: IdentifiedOut, **ERRORS},
+    summary="The visitor's email, left in the widget to get replies by email",
+)
+def leave_email(request: VisitorRequest, payload: EmailIn) -> IdentifiedOut:
+    contact = contact_actions.leave_email(request.auth, payload.email)
+    return IdentifiedOut(contact=ContactOut.of(contact))
 
 
 class BatchTooLarge(DomainError):

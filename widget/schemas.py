@@ -186,6 +186,10 @@ class MessageIn(Schema):
     )
 
 
+class EmailIn(Schema):
+    email: str = Field(..., max_length=254)
+
+
 class ErrorOut(Schema):
     code: str
     detail: str

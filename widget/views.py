@@ -1,12 +1,13 @@
 """The widget script, its string catalogues and the demo shop page."""
 
+import hashlib
 from functools import cache
 from pathlib import Path
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import etag, require_GET
 
 from conversations.queries import get_visitor_attachment
 from conversations.uploads import attachment_response
@@ -18,14 +19,30 @@ STATIC = Path(__file__).parent / "static" / "widget"
 
 
 @cache
+def catalogues_version() -> str:
+    """Changes whenever a catalogue does: the script asks for catalogues under this version."""
+    digest = hashlib.sha256()
+    for path in sorted((STATIC / "i18n").glob("*.json")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@cache
 def _script() -> bytes:
-    return (STATIC / "widget.js").read_bytes()
+    return (STATIC / "widget.js").read_bytes().replace(b"__CATALOGUES__", catalogues_version().encode())
+
+
+@cache
+def _script_etag() -> str:
+    return hashlib.sha256(_script()).hexdigest()[:16]
 
 
 @require_GET
+@etag(lambda request: _script_etag())
 def widget_js(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(_script(), content_type="text/javascript; charset=utf-8")
-    # Short cache: sites embed a fixed URL, and fixes must reach them quickly.
+    # Short cache: sites embed a fixed URL, and fixes must reach them quickly; the ETag makes the
+    # check after it a 304.
     response["Cache-Control"] = "public, max-age=300"
     return response
 
@@ -36,7 +53,9 @@ def catalogue(request: HttpRequest, language: str) -> HttpResponse:
     if not (language.isalpha() and len(language) <= 8 and path.is_file()):
         raise Http404("No catalogue for this language.")
     response = HttpResponse(path.read_bytes(), content_type="application/json; charset=utf-8")
-    response["Cache-Control"] = "public, max-age=3600"
+    # The script asks under the current version, so a versioned copy never changes.
+    versioned = request.GET.get("v") == catalogues_version()
+    response["Cache-Control"] = "public, max-age=31536000, immutable" if versioned else "public, max-age=3600"
     return response
 
 

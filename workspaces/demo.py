@@ -7,6 +7,7 @@ from django.db import transaction
 from accounts import actions as account_actions
 from accounts.models import User
 from conversations import actions as conversation_actions
+from widget.models import WelcomeRule, WidgetSettings
 from workspaces import actions
 from workspaces.models import Inbox, Member, Workspace
 
@@ -20,6 +21,24 @@ DEMO_TEMPLATES = (
     ("shipping", "We ship within 2 working days; delivery takes 3 to 5 days."),
     ("thanks", "Thank you for your order! Anything else I can help with?"),
 )
+
+
+DEMO_WIDGET_TEXTS = {
+    "en": {
+        "greeting_title": "Hi there 👋",
+        "greeting_tagline": "Ask us about sizes, delivery or your order.",
+        "offline_message": "We're offline now. Leave your question and email: we'll answer first thing.",
+    },
+    "ru": {
+        "greeting_title": "Здравствуйте 👋",
+        "greeting_tagline": "Спросите о размерах, доставке или вашем заказе.",
+        "offline_message": "Сейчас мы не в сети. Оставьте вопрос и email — ответим в первую очередь.",
+    },
+}
+DEMO_PRODUCT_WELCOME = {
+    "en": "Questions about this product? Ask away: we know it well.",
+    "ru": "Есть вопросы об этом товаре? Спрашивайте, мы его хорошо знаем.",
+}
 
 
 @dataclass(frozen=True)
@@ -47,7 +66,22 @@ def seed_demo(*, origins: list[str]) -> Demo:
         inbox.save(update_fields=["allowed_origins"])
     if not workspace.teams.exists():
         _seed_team(workspace.members.get(user=operator))
+    if not WidgetSettings.objects.filter(inbox=inbox).exists():
+        _seed_widget(inbox)
     return Demo(workspace, inbox, operator)
+
+
+def _seed_widget(inbox: Inbox) -> None:
+    """A greeting in English and Russian, and a welcome message of its own on product pages."""
+    WidgetSettings.objects.create(inbox=inbox, texts=DEMO_WIDGET_TEXTS)
+    WelcomeRule.objects.create(
+        inbox=inbox,
+        position=1,
+        name="Product pages",
+        url_match=WelcomeRule.UrlMatch.CONTAINS,
+        url_value="/demo/products/",
+        messages=DEMO_PRODUCT_WELCOME,
+    )
 
 
 def _seed_team(admin: Member) -> None:

@@ -246,3 +246,34 @@ def test_an_invalid_email_on_the_offline_form_stores_nothing(browser, inbox):
 
     assert (response.status_code, response.json()["code"]) == (422, "invalid_email")
     assert not Conversation.objects.exists() and not Contact.objects.exists()
+
+
+# "Get the reply by email"
+
+
+def test_an_email_left_in_the_widget_links_the_contact_even_when_site_capture_is_off(browser, inbox):
+    inbox.capture_emails = False
+    inbox.save(update_fields=["capture_emails"])
+    token = start(browser, inbox)["token"]
+
+    response = browser.post(
+        f"{API}/email",
+        {"email": "Ola@Example.com"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["contact"]["email"] == "ola@example.com"
+    assert start(browser, inbox, token=token)["widget"]["email_known"] is True
+
+
+def test_a_bad_or_empty_email_left_in_the_widget_is_refused(browser, inbox):
+    token = start(browser, inbox)["token"]
+
+    for email in ("ola@", "  "):
+        response = browser.post(
+            f"{API}/email", {"email": email}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+        )
+        assert (response.status_code, response.json()["code"]) == (422, "invalid_email")
+    assert not Contact.objects.exists()

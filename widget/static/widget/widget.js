@@ -1,6 +1,7 @@
 /* Parley chat widget.
  * Embed: <script async src="https://HOST/widget.js" data-key="INBOX_PUBLIC_KEY"></script>
- * Protocol: docs/widget-api.md. Theme from the host page with
+ * Optional data-lang="de" picks the language. JS API: docs/widget.md; protocol: docs/widget-api.md.
+ * The look comes from the inbox's settings; a host page may still override the colour with
  * #parley-widget { --parley-accent: #0f766e; }
  */
 (() => {
@@ -13,14 +14,7 @@
   const KEY = script.getAttribute('data-key');
   const BASE = new URL(script.src, location.href).origin;
   const API = `${BASE}/widget/api/v1`;
-  const nav = (navigator.language || '').slice(0, 2).toLowerCase();
-  const LANG = /^[a-z]{2}$/.test(nav) ? nav : 'en';
-  let ZONE = '';
-  try {
-    ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
-  } catch (e) {
-    /* no Intl */
-  }
+  const CATALOGUES = '__CATALOGUES__'; // version of the catalogue files, filled in when the script is served
   const TOKEN_KEY = `parley:${KEY}:token`;
   const SEEN_KEY = `parley:${KEY}:seen`;
   const OPEN_KEY = `parley:${KEY}:open`;
@@ -32,7 +26,15 @@
   const HEARTBEAT_MS = 60000;
   const BATCH_MS = 2000; // tracked events wait this long to go out together
   const BATCH_MAX = 50; // the server takes at most 100 a batch
-  const ICON_CHAT = 'M21 11.5a8.4 8.4 0 0 1-9 8.5 8.4 8.4 0 0 1-3.8-.9L3 21l1.9-5.7A8.5 8.5 0 1 1 21 11.5z';
+  const SOUND_KEY = `parley:${KEY}:mute`;
+  const REFRESH_MS = 300000; // availability and texts are asked again when the panel opens after this long
+  const ICONS = {
+    chat: 'M21 11.5a8.4 8.4 0 0 1-9 8.5 8.4 8.4 0 0 1-3.8-.9L3 21l1.9-5.7A8.5 8.5 0 1 1 21 11.5z',
+    question: 'M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20zM9.1 9a3 3 0 0 1 5.8 1c0 2-3 3-3 3M12 17h0',
+    mail: 'M4 4h16a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zM22 6l-10 7L2 6',
+  };
+  const ICON_SOUND = 'M11 5 6 9H2v6h4l5 4V5zM15.5 8.5a5 5 0 0 1 0 7';
+  const ICON_MUTED = 'M11 5 6 9H2v6h4l5 4V5zM23 9l-6 6M17 9l6 6';
   const ICON_CLOSE = 'M18 6 6 18M6 6l12 12';
   const ICON_SEND = 'M22 2 11 13M22 2l-7 20-4-9-9-4 20-7z';
   const ICON_CLIP = 'm21.4 11-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5';
@@ -45,26 +47,34 @@
 * { box-sizing: border-box; }
 [hidden] { display: none !important; }
 .launcher, .panel {
-  --a: var(--parley-accent, #2563eb);
-  position: fixed; right: 20px; z-index: 2147483646;
+  --a: var(--parley-accent, var(--brand, #2563eb));
+  position: fixed; right: 20px; z-index: var(--z, 2147483646);
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2937;
 }
+.left { right: auto; left: 20px; }
 button { font: inherit; cursor: pointer; border: 0; }
-button:focus-visible { outline: 2px solid var(--a); outline-offset: 2px; }
+button:focus-visible, input:focus-visible, a:focus-visible { outline: 2px solid var(--a); outline-offset: 2px; }
 svg { width: 24px; height: 24px; fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
 .launcher {
-  bottom: 20px; width: 56px; height: 56px; border-radius: 50%; padding: 0;
-  display: grid; place-items: center; background: var(--a); color: #fff;
+  bottom: calc(20px + env(safe-area-inset-bottom, 0px)); min-width: 56px; height: 56px; border-radius: 28px; padding: 0 16px;
+  display: flex; align-items: center; justify-content: center; gap: 8px; background: var(--a); color: #fff; font-weight: 600;
   box-shadow: 0 4px 16px rgba(0, 0, 0, .22);
 }
-.dot { position: absolute; top: 2px; right: 2px; width: 14px; height: 14px; border-radius: 50%; background: #ef4444; border: 2px solid #fff; }
+.launcher:not(.labelled) { width: 56px; padding: 0; }
+.dot { position: absolute; top: -4px; right: -4px; min-width: 22px; height: 22px; padding: 0 6px; border-radius: 11px; background: #ef4444; color: #fff; border: 2px solid #fff; font-size: 11px; line-height: 18px; text-align: center; }
 .panel {
-  bottom: 88px; width: 370px; height: min(580px, calc(100vh - 108px)); z-index: 2147483647;
+  bottom: calc(88px + env(safe-area-inset-bottom, 0px)); width: 370px; height: min(600px, calc(100vh - 108px)); z-index: calc(var(--z, 2147483646) + 1);
   display: flex; flex-direction: column; overflow: hidden;
   background: #fff; border-radius: 14px; box-shadow: 0 10px 40px rgba(0, 0, 0, .22);
 }
-header { display: flex; align-items: center; gap: 8px; padding: 14px 10px 14px 18px; background: var(--a); color: #fff; font-weight: 600; font-size: 15px; }
-header span { flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+header { display: flex; align-items: flex-start; gap: 4px; padding: 14px; padding-inline-start: 18px; background: var(--a); color: #fff; }
+.head { flex: 1; min-width: 0; }
+.title { display: block; font-weight: 600; font-size: 16px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.tagline { display: block; margin-top: 2px; font-size: 13px; opacity: .9; }
+.team { display: flex; align-items: center; gap: 8px; margin-top: 8px; font-size: 12px; opacity: .95; }
+.faces { display: flex; }
+.face { display: grid; place-items: center; width: 26px; height: 26px; margin-inline-end: -6px; border-radius: 50%; border: 2px solid var(--a); background: rgba(255, 255, 255, .92); color: #1f2937; font-size: 11px; font-weight: 700; }
+.faces + span { margin-inline-start: 6px; }
 header button { display: grid; padding: 4px; border-radius: 6px; background: none; color: inherit; }
 header svg { width: 20px; height: 20px; }
 .list { flex: 1; overflow-y: auto; display: flex; flex-direction: column; gap: 6px; padding: 14px; background: #f8fafc; }
@@ -78,26 +88,44 @@ header svg { width: 20px; height: 20px; }
 .msg[data-author-kind="system"] .text { padding: 2px; background: none; border: 0; font-size: 12px; color: #64748b; text-align: center; }
 .msg[data-state="pending"] { opacity: .55; }
 .msg[data-state="failed"] .text { background: #fee2e2; color: #991b1b; }
-.note { margin: 2px 4px 0; font-size: 12px; color: #b91c1c; text-align: right; }
+.note { margin: 2px 4px 0; font-size: 12px; color: #b91c1c; text-align: end; }
 .status, .error { margin: 0; padding: 6px 14px; font-size: 12px; text-align: center; background: #fef3c7; color: #92400e; }
 .error { background: #fee2e2; color: #991b1b; }
 form { display: flex; align-items: flex-end; gap: 8px; padding: 10px; border-top: 1px solid #e2e8f0; }
-textarea {
-  flex: 1; max-height: 120px; resize: none; padding: 8px 12px; border: 1px solid #cbd5e1; border-radius: 18px;
+textarea, input {
+  flex: 1; min-width: 0; max-height: 120px; resize: none; padding: 8px 12px; border: 1px solid #cbd5e1; border-radius: 18px;
   font: inherit; color: inherit; background: #fff; outline: 0;
 }
-textarea:focus { border-color: var(--a); }
-form button { display: grid; place-items: center; width: 38px; height: 38px; border-radius: 50%; background: var(--a); color: #fff; }
+textarea:focus, input:focus { border-color: var(--a); }
+form button, .primary { display: grid; place-items: center; min-width: 38px; height: 38px; border-radius: 19px; background: var(--a); color: #fff; }
 form svg { width: 18px; height: 18px; }
 form .attach { background: none; color: #64748b; }
+.away { flex: 1; display: flex; flex-direction: column; gap: 10px; padding: 18px; overflow-y: auto; border: 0; align-items: stretch; }
+.away h2 { margin: 0; font-size: 16px; }
+.away p { margin: 0; color: #475569; }
+.away label { display: flex; flex-direction: column; gap: 4px; font-size: 13px; font-weight: 600; }
+.away textarea { min-height: 96px; border-radius: 12px; }
+.away .primary { padding: 0 18px; font-weight: 600; }
+.prompt { align-self: stretch; display: flex; flex-direction: column; gap: 8px; padding: 10px 12px; border: 1px solid #e2e8f0; border-radius: 12px; background: #fff; border-top: 1px solid #e2e8f0; }
+.prompt p { margin: 0; }
+.prompt div { display: flex; gap: 8px; }
+.prompt .primary { padding: 0 14px; }
 .file { margin-top: 2px; }
 .file img { display: block; max-width: 100%; max-height: 240px; border-radius: 12px; border: 1px solid #e2e8f0; }
 .file a, .file span { display: inline-flex; align-items: center; gap: 6px; padding: 8px 12px; border-radius: 16px; background: #fff; border: 1px solid #e2e8f0; color: inherit; overflow-wrap: anywhere; }
 .file svg { width: 16px; height: 16px; flex: none; }
 .file small { color: #64748b; white-space: nowrap; }
+@media (prefers-color-scheme: dark) {
+  .panel { background: #0f172a; color: #e2e8f0; }
+  .list { background: #111827; }
+  .text, .file a, .file span, .prompt { background: #1f2937; border-color: #374151; color: #e2e8f0; }
+  textarea, input { background: #111827; border-color: #475569; color: #e2e8f0; }
+  form { border-color: #374151; }
+  .away p, .author, .empty { color: #94a3b8; }
+}
 @media (max-width: 480px) {
-  .panel { inset: 0; width: auto; height: auto; border-radius: 0; }
-  textarea { font-size: 16px; } /* smaller text makes iOS zoom in on focus */
+  .panel { inset: 0; width: auto; height: auto; border-radius: 0; padding-bottom: env(safe-area-inset-bottom, 0px); }
+  textarea, input { font-size: 16px; } /* smaller text makes iOS zoom in on focus */
 }
 @media (prefers-reduced-motion: no-preference) {
   .panel { animation: rise .16s ease-out; }
@@ -106,7 +134,14 @@ form .attach { background: none; color: #64748b; }
 
   let token = null;
   let inboxName = '';
+  let cfg = {}; // the inbox's widget settings for this visitor, in their language (session.widget)
+  let sessionAt = 0;
+  let lang = script.getAttribute('data-lang') || (navigator.languages && navigator.languages[0]) || navigator.language || 'en';
   let strings = {};
+  let emailKnown = false;
+  let emailSaved = ''; // the email the visitor just left, to confirm it…
+  let savedKey = ''; // …with this catalogue text
+  let muted = stored('localStorage', SOUND_KEY) === '1';
   let ui = null;
   let open = stored('sessionStorage', OPEN_KEY) === '1';
   let seen = Number(stored('localStorage', SEEN_KEY)) || 0; // highest seq seen with the panel open
@@ -127,23 +162,43 @@ form .attach { background: none; color: #64748b; }
 
   const t = (key) => strings[key] || '';
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const listeners = {};
 
   const api = (window.Parley = {
     open: () => setOpen(true, true),
     close: () => setOpen(false),
+    toggle: () => setOpen(!open, true),
     isOpen: () => Boolean(ui) && open,
+    on: (name, callback) => void (listeners[name] = listeners[name] || []).push(callback),
+    off: (name, callback) => void (listeners[name] = (listeners[name] || []).filter((c) => c !== callback)),
+    setLanguage: (tag) => {
+      lang = String(tag);
+      return token ? refresh() : Promise.resolve();
+    },
     track: (name, properties) => queueEvent({ type: 'track', name: String(name), properties: properties || {}, url: here(), at: now() }),
     identify: (traits, signature) => post('/identify', { traits, signature: signature || null }),
     reset,
   });
 
+  // The site's callbacks never break the widget.
+  function fire(name, detail) {
+    for (const callback of listeners[name] || []) {
+      try {
+        callback(detail);
+      } catch (e) {
+        console.error(e);
+      }
+    }
+  }
+
   async function start() {
-    loadStrings().then((catalogue) => {
-      strings = catalogue;
-      render();
-    });
     startTracking();
-    for (const [name, args] of early) if (api[name]) api[name](...args);
+    for (const [name, args] of early) {
+      const result = api[name] && api[name](...args);
+      if (result && result.catch) result.catch(() => {}); // a call made through the stub has nobody to catch it
+    }
+    await pageSettled(); // the widget's own work waits until the page has loaded and the browser is idle
+    loadStrings(lang.slice(0, 2).toLowerCase()); // most likely the one the session picks: fetch it meanwhile
     if (!(await begin())) return;
     await domReady();
     build();
@@ -151,22 +206,64 @@ form .attach { background: none; color: #64748b; }
     catchUp();
     connect();
     document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible') resume();
+      if (visible()) {
+        stopTitleFlash();
+        resume();
+      }
     });
     window.addEventListener('focus', resume);
     window.addEventListener('online', resume);
     for (const type of ['change', 'blur']) document.addEventListener(type, captureField, true);
+    fire('ready');
+  }
+
+  function pageSettled() {
+    return new Promise((resolve) => {
+      const idle = () => (window.requestIdleCallback ? requestIdleCallback(resolve, { timeout: 2000 }) : setTimeout(resolve, 1));
+      if (document.readyState === 'complete') idle();
+      else window.addEventListener('load', idle, { once: true });
+    });
+  }
+
+  // The browser's IANA time zone; asked late because the first Intl call of a page is slow.
+  function timeZone() {
+    try {
+      return Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+    } catch (e) {
+      return '';
+    }
   }
 
   async function begin() {
     const session = await openSession();
     if (!session) return false;
-    token = session.token;
-    inboxName = (session.inbox && session.inbox.name) || '';
-    capture = session.capture_emails === true;
+    await apply(session);
+    if (cfg.start_open && stored('sessionStorage', OPEN_KEY) === null && innerWidth > 480) open = true;
     readyResolve();
     sendEvents();
     return true;
+  }
+
+  async function apply(session) {
+    token = session.token;
+    inboxName = (session.inbox && session.inbox.name) || '';
+    capture = session.capture_emails === true;
+    cfg = session.widget || {};
+    emailKnown = cfg.email_known === true;
+    sessionAt = Date.now();
+    strings = await loadStrings(cfg.language || 'en');
+  }
+
+  // Availability, texts and language asked again (a long-open page, Parley.setLanguage).
+  async function refresh() {
+    await ready;
+    try {
+      const res = await request('POST', '/sessions', { key: KEY, token, language: lang, time_zone: timeZone() });
+      if (res.status === 200) await apply(await res.json());
+    } catch (e) {
+      /* keep what we have */
+    }
+    render();
   }
 
   // A call that needs the visitor: waits for the session, then POSTs with the token.
@@ -191,6 +288,7 @@ form .attach { background: none; color: #64748b; }
     captured.clear();
     cursor = seen = 0;
     conversationId = null;
+    emailSaved = '';
     closed = false;
     render();
     if (await begin()) {
@@ -256,6 +354,7 @@ form .attach { background: none; color: #64748b; }
     if (here().split('#')[0] === pageUrl.split('#')[0]) return;
     pageLeave();
     pageView();
+    render(); // the welcome message may be another on this page
   }
 
   function startTracking() {
@@ -319,10 +418,15 @@ form .attach { background: none; color: #64748b; }
     });
   }
 
-  async function loadStrings() {
-    for (const lang of new Set([LANG, 'en'])) {
+  const catalogues = {};
+  function loadStrings(language) {
+    return (catalogues[language] = catalogues[language] || fetchStrings(language));
+  }
+
+  async function fetchStrings(language) {
+    for (const code of new Set([language, 'en'])) {
       try {
-        const res = await fetch(`${BASE}/widget/i18n/${lang}.json`, { credentials: 'omit' });
+        const res = await fetch(`${BASE}/widget/i18n/${code}.json?v=${CATALOGUES}`, { credentials: 'omit' });
         if (res.ok) return await res.json();
       } catch (e) {
         /* try the next language */
@@ -346,7 +450,7 @@ form .attach { background: none; color: #64748b; }
       let res;
       let body;
       try {
-        res = await request('POST', '/sessions', { key: KEY, token: saved, language: LANG, time_zone: ZONE });
+        res = await request('POST', '/sessions', { key: KEY, token: saved, language: lang, time_zone: timeZone() });
         body = await res.json().catch(() => ({}));
       } catch (e) {
         await sleep(delay);
@@ -424,11 +528,62 @@ form .attach { background: none; color: #64748b; }
 
   // A single new message (socket frame or POST response); a gap before it means frames were missed.
   function receive(m) {
-    if (m.author.kind !== 'visitor') typingName = '';
+    if (m.author.kind !== 'visitor') {
+      typingName = '';
+      if (!messages.has(m.id)) announce(m);
+    }
     store(m);
     if (m.seq > cursor + 1) catchUp();
     else cursor = Math.max(cursor, m.seq);
     render();
+  }
+
+  // A reply while the panel is closed or the page hidden: the badge counts it, a soft sound (unless
+  // muted) and, in a background tab, the tab title flashes until the page is seen.
+  function announce(m) {
+    fire('message:received', { id: m.id, text: m.text, author: m.author });
+    if (open && visible()) return;
+    ding();
+    if (!visible()) flashTitle();
+  }
+
+  let audio = null;
+  function ding() {
+    if (muted) return;
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      const at = audio.currentTime;
+      const tone = audio.createOscillator();
+      const gain = audio.createGain();
+      tone.frequency.value = 880;
+      gain.gain.setValueAtTime(0.0001, at);
+      gain.gain.exponentialRampToValueAtTime(0.06, at + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.4);
+      tone.connect(gain).connect(audio.destination);
+      tone.start(at);
+      tone.stop(at + 0.45);
+    } catch (e) {
+      /* no audio here */
+    }
+  }
+
+  let titleTimer = 0;
+  let hostTitle = '';
+  function flashTitle() {
+    if (titleTimer) return;
+    hostTitle = document.title;
+    let alert = false;
+    titleTimer = setInterval(() => {
+      alert = !alert;
+      document.title = alert ? `(${unreadCount()}) ${t('new_message_title')}` : hostTitle;
+    }, 1200);
+  }
+
+  function stopTitleFlash() {
+    if (!titleTimer) return;
+    clearInterval(titleTimer);
+    titleTimer = 0;
+    document.title = hostTitle;
   }
 
   let ws = null;
@@ -571,7 +726,7 @@ form .attach { background: none; color: #64748b; }
     sending = true;
     let retry = false;
     try {
-      let data = { client_id: next.client_id, text: next.text };
+      let data = { client_id: next.client_id, text: next.text, welcome: next.welcome, email: next.email };
       if (next.file) {
         data = new FormData();
         data.append('client_id', next.client_id);
@@ -582,6 +737,7 @@ form .attach { background: none; color: #64748b; }
       if (res.ok) {
         pending.delete(next.client_id);
         receive(body);
+        fire('message:sent', { id: body.id, text: body.text });
       } else if (res.status >= 500 || res.status === 429) {
         retry = true;
       } else {
@@ -614,7 +770,15 @@ form .attach { background: none; color: #64748b; }
     ui.input.value = '';
     sendTyping();
     autosize();
-    const message = { client_id: uuid(), text, state: 'pending' };
+    queueMessage({ text });
+  }
+
+  // The first message of a conversation says which welcome it answers (stored before it) and, from
+  // the offline form, the visitor's email.
+  function queueMessage(fields) {
+    const first = !conversationId && !messages.size && !pending.size;
+    const shown = first && welcomeFor(here());
+    const message = { client_id: uuid(), text: '', state: 'pending', welcome: shown ? shown.id : undefined, ...fields };
     pending.set(message.client_id, message);
     render();
     ui.list.scrollTop = ui.list.scrollHeight;
@@ -623,11 +787,7 @@ form .attach { background: none; color: #64748b; }
 
   function sendFile(file) {
     setError('');
-    const message = { client_id: uuid(), text: '', file, state: 'pending' };
-    pending.set(message.client_id, message);
-    render();
-    ui.list.scrollTop = ui.list.scrollHeight;
-    flush();
+    queueMessage({ file, welcome: undefined });
   }
 
   function uuid() {
@@ -640,13 +800,16 @@ form .attach { background: none; color: #64748b; }
   }
 
   function setOpen(value, focus) {
+    const changed = open !== value;
     open = value;
     stored('sessionStorage', OPEN_KEY, value ? '1' : '0');
     render();
     if (ui && open) {
       ui.list.scrollTop = ui.list.scrollHeight;
-      if (focus) ui.input.focus();
+      if (focus) (away() ? ui.awayFirst() : ui.input).focus();
+      if (Date.now() - sessionAt > REFRESH_MS) refresh();
     }
+    if (changed) fire(value ? 'open' : 'close');
   }
 
   function setError(key) {
@@ -679,10 +842,16 @@ form .attach { background: none; color: #64748b; }
   }
 
   function build() {
-    const launcherIcon = icon(ICON_CHAT);
-    const dot = h('span', { class: 'dot', hidden: '' });
-    const launcher = h('button', { type: 'button', class: 'launcher', 'data-parley': 'launcher' }, launcherIcon, dot);
-    const title = h('span', {});
+    const launcherIcon = icon(ICONS[cfg.launcher_icon] || ICONS.chat);
+    const launcherLabel = h('span', {});
+    const dot = h('span', { class: 'dot', 'aria-hidden': 'true', hidden: '' });
+    const launcher = h('button', { type: 'button', class: 'launcher', 'data-parley': 'launcher' }, launcherIcon, launcherLabel, dot);
+    const title = h('span', { class: 'title', 'data-parley': 'title', dir: 'auto' });
+    const tagline = h('span', { class: 'tagline', 'data-parley': 'tagline', dir: 'auto' });
+    const faces = h('span', { class: 'faces', 'aria-hidden': 'true' });
+    const teamIntro = h('span', {});
+    const team = h('span', { class: 'team', 'data-parley': 'team' }, faces, teamIntro);
+    const soundButton = h('button', { type: 'button', 'data-parley': 'sound' }, icon(ICON_SOUND));
     const closeButton = h('button', { type: 'button' }, icon(ICON_CLOSE));
     const empty = h('p', { class: 'empty' });
     const list = h('div', { class: 'list', 'data-parley': 'messages', role: 'log', 'aria-live': 'polite' }, empty);
@@ -693,11 +862,13 @@ form .attach { background: none; color: #64748b; }
     const attach = h('button', { type: 'button', class: 'attach', 'data-parley': 'attach' }, icon(ICON_CLIP));
     const file = h('input', { type: 'file', accept: ACCEPT, 'data-parley': 'file', hidden: '' });
     const form = h('form', {}, attach, file, input, send);
+    const away = buildAway();
     const panel = h(
       'div',
       { class: 'panel', 'data-parley': 'panel', role: 'dialog' },
-      h('header', {}, title, closeButton),
+      h('header', {}, h('div', { class: 'head' }, title, tagline, team), soundButton, closeButton),
       list,
+      away.form,
       status,
       error,
       form,
@@ -712,6 +883,11 @@ form .attach { background: none; color: #64748b; }
     };
     launcher.addEventListener('click', () => setOpen(!open, true));
     closeButton.addEventListener('click', closeAndReturn);
+    soundButton.addEventListener('click', () => {
+      muted = !muted;
+      stored('localStorage', SOUND_KEY, muted ? '1' : null);
+      render();
+    });
     panel.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') closeAndReturn();
     });
@@ -737,7 +913,87 @@ form .attach { background: none; color: #64748b; }
       sendTyping();
     });
 
-    ui = { launcher, launcherIcon, dot, panel, title, closeButton, list, empty, status, error, input, send, attach };
+    const prompt = buildPrompt();
+    ui = { host, launcher, launcherIcon, launcherLabel, dot, panel, title, tagline, team, faces, teamIntro, soundButton, closeButton, list, empty, status, error, form, input, send, attach, away, prompt, awayFirst: away.first };
+  }
+
+  // Outside business hours, before any conversation: what the team says, when it is back, the
+  // visitor's email (unless known) and their question, sent as the conversation's first message.
+  function buildAway() {
+    const heading = h('h2', {});
+    const intro = h('p', {});
+    const back = h('p', { 'data-parley': 'back-at' });
+    const email = h('input', { type: 'email', autocomplete: 'email', 'data-parley': 'away-email', required: '' });
+    const emailLabel = h('label', {}, h('span', {}), email);
+    const question = h('textarea', { 'data-parley': 'away-question', required: '', maxlength: String(MAX_LEN) });
+    const questionLabel = h('label', {}, h('span', {}), question);
+    const submit = h('button', { type: 'submit', class: 'primary', 'data-parley': 'away-send' });
+    const form = h('form', { class: 'away', 'data-parley': 'away', novalidate: '' }, heading, intro, back, emailLabel, questionLabel, submit);
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const address = email.value.trim();
+      const text = question.value.trim();
+      if (!emailKnown && !EMAIL.test(address)) return setError('error_email_invalid'), email.focus();
+      if (!text) return question.focus();
+      setError('');
+      question.value = '';
+      if (!emailKnown) [emailSaved, savedKey] = [address, 'offline_sent'];
+      queueMessage(emailKnown ? { text } : { text, email: address });
+    });
+    return { form, heading, intro, back, email, emailLabel, question, questionLabel, submit, first: () => (emailKnown ? question : email) };
+  }
+
+  // "Get the reply by email": after the first message waited this long without an operator's answer.
+  function buildPrompt() {
+    const text = h('p', {});
+    const email = h('input', { type: 'email', autocomplete: 'email', 'data-parley': 'prompt-email' });
+    const save = h('button', { type: 'submit', class: 'primary', 'data-parley': 'prompt-save' });
+    const form = h('form', { class: 'prompt', 'data-parley': 'prompt', novalidate: '' }, text, h('div', {}, email, save));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const address = email.value.trim();
+      if (!EMAIL.test(address)) return setError('error_email_invalid');
+      setError('');
+      save.disabled = true;
+      try {
+        const res = await request('POST', '/email', { email: address });
+        if (res.ok) {
+          emailKnown = true;
+          [emailSaved, savedKey] = [address, 'email_saved'];
+        } else setError('error_email_invalid');
+      } catch (err) {
+        setError('error_send_failed');
+      }
+      save.disabled = false;
+      render();
+    });
+    return { form, text, email, save };
+  }
+
+  const hasConversation = () => Boolean(conversationId || messages.size || pending.size);
+  const away = () => cfg.online === false && !hasConversation();
+  const unreadCount = () => [...messages.values()].filter((m) => m.author.kind !== 'visitor' && m.seq > seen).length;
+
+  const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+  // The first welcome rule whose URL condition matches the page (rules for other languages and
+  // visitors were left out by the server). A value starting with / is matched against the path.
+  function welcomeFor(url) {
+    const page = new URL(url);
+    const trim = (x) => x.replace(/\/+$/, '');
+    for (const rule of cfg.welcome || []) {
+      const value = rule.url_value;
+      const target = value.startsWith('/') ? page.pathname + page.search : page.href.split('#')[0];
+      const hit = {
+        any: () => true,
+        exact: () => trim(target) === trim(value),
+        contains: () => target.includes(value),
+        starts_with: () => target.startsWith(value),
+        pattern: () => new RegExp(`^${value.split('*').map(escapeRegExp).join('.*')}$`).test(target),
+      }[rule.url_match];
+      if (hit && hit()) return rule;
+    }
+    return null;
   }
 
   function render() {
@@ -756,24 +1012,88 @@ form .attach { background: none; color: #64748b; }
   }
 
   function renderChrome() {
-    const unread = !open && [...messages.values()].some((m) => m.author.kind !== 'visitor' && m.seq > seen);
-    const { launcher, panel, title, input, status, error } = ui;
+    const unread = open ? 0 : unreadCount();
+    const { host, launcher, panel, title, input, status, error } = ui;
+    const isAway = away();
+    host.style.setProperty('--brand', cfg.colour || '#2563eb');
+    host.style.setProperty('--z', String(Math.min(Number(cfg.z_index) || 2147483000, 2147483646)));
+    for (const el of [launcher, panel]) el.classList.toggle('left', cfg.position === 'left');
+    setAttr(panel, 'dir', cfg.direction || 'ltr');
+    setAttr(panel, 'lang', cfg.language || 'en');
     launcher.setAttribute('aria-expanded', String(open));
     launcher.setAttribute('aria-label', t(open ? 'launcher_close' : unread ? 'launcher_unread' : 'launcher_open'));
-    ui.launcherIcon.firstChild.setAttribute('d', open ? ICON_CLOSE : ICON_CHAT);
-    ui.dot.hidden = !unread;
-    panel.hidden = !open;
-    title.textContent = inboxName || t('title_fallback');
+    ui.launcherIcon.firstChild.setAttribute('d', open ? ICON_CLOSE : ICONS[cfg.launcher_icon] || ICONS.chat);
+    setText(ui.launcherLabel, open ? '' : cfg.launcher_label || '');
+    launcher.classList.toggle('labelled', !open && Boolean(cfg.launcher_label));
+    setText(ui.dot, unread ? String(unread) : '');
+    const hide = isAway && cfg.when_offline === 'hide'; // (the host element cannot be hidden: :host resets it)
+    launcher.hidden = hide;
+    panel.hidden = !open || hide;
+    setText(title, isAway ? t('offline_title') : cfg.greeting_title || inboxName || t('title_fallback'));
+    setText(ui.tagline, isAway ? '' : cfg.greeting_tagline || '');
+    renderTeam(isAway ? [] : cfg.team || []);
     panel.setAttribute('aria-label', title.textContent);
     ui.closeButton.setAttribute('aria-label', t('launcher_close'));
+    ui.soundButton.setAttribute('aria-label', t(muted ? 'sound_on' : 'sound_off'));
+    ui.soundButton.setAttribute('aria-pressed', String(muted));
+    ui.soundButton.firstChild.firstChild.setAttribute('d', muted ? ICON_MUTED : ICON_SOUND);
+    ui.list.setAttribute('aria-label', t('messages_log'));
     ui.send.setAttribute('aria-label', t('send'));
     ui.attach.setAttribute('aria-label', t('attach'));
     ui.attach.title = t('attach');
     input.placeholder = t('input_placeholder');
     ui.empty.textContent = t('empty_state');
+    ui.list.hidden = ui.form.hidden = isAway;
+    renderAway(isAway);
     const typing = typingName && t('operator_typing').replace('{name}', typingName);
     setText(status, offline ? t('offline') : closed ? t('conversation_closed') : typing || t(notice));
     setText(error, t(errorKey));
+  }
+
+  function renderTeam(names) {
+    if (ui.faces.dataset.names !== names.join('|')) {
+      ui.faces.dataset.names = names.join('|');
+      ui.faces.replaceChildren(...names.map((name) => h('span', { class: 'face' }, [...name][0].toUpperCase())));
+    }
+    const list = names.length && listFormat().format(names);
+    setText(ui.teamIntro, list ? t('team_intro').replace('{names}', list) : '');
+    ui.team.hidden = !names.length;
+  }
+
+  let listFormatter = null;
+  function listFormat() {
+    const language = cfg.language || 'en';
+    if (!listFormatter || listFormatter.resolvedOptions().locale.slice(0, 2) !== language.slice(0, 2)) {
+      try {
+        listFormatter = new Intl.ListFormat(language, { type: 'conjunction' });
+      } catch (e) {
+        listFormatter = { format: (names) => names.join(', '), resolvedOptions: () => ({ locale: language }) };
+      }
+    }
+    return listFormatter;
+  }
+
+  function renderAway(isAway) {
+    const a = ui.away;
+    a.form.hidden = !isAway;
+    if (!isAway) return;
+    setText(a.heading, t('offline_title'));
+    setText(a.intro, cfg.offline_message || t('offline_intro'));
+    setText(a.back, cfg.back_at ? t('offline_back_at').replace('{when}', when(cfg.back_at)) : '');
+    a.emailLabel.hidden = emailKnown;
+    a.emailLabel.firstChild.textContent = t('email_label');
+    a.email.placeholder = t('email_placeholder');
+    a.questionLabel.firstChild.textContent = t('question_label');
+    a.submit.textContent = t('offline_send');
+  }
+
+  // "Monday 09:00" in the visitor's language and time zone.
+  function when(iso) {
+    try {
+      return new Intl.DateTimeFormat(cfg.language || 'en', { weekday: 'long', hour: 'numeric', minute: '2-digit' }).format(new Date(iso));
+    } catch (e) {
+      return new Date(iso).toLocaleString();
+    }
   }
 
   // Keyed update: existing elements are reused and only moved when out of place, so a pending
@@ -782,6 +1102,9 @@ form .attach { background: none; color: #64748b; }
     const list = ui.list;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
     const items = [...messages.values()].sort((a, b) => a.seq - b.seq).concat([...pending.values()]);
+    const welcome = !messages.size && welcomeFor(here());
+    if (welcome) items.unshift({ id: `welcome-${welcome.id}`, seq: 0, author: { kind: 'bot', name: inboxName }, text: welcome.message, pseudo: 'welcome' });
+    if (emailSaved) items.push({ id: 'email-saved', pseudo: 'saved', author: { kind: 'system' }, text: t(savedKey).replace('{email}', emailSaved) });
     ui.empty.hidden = items.length > 0;
     const used = new Set();
     let ref = ui.empty.nextSibling;
@@ -805,7 +1128,29 @@ form .attach { background: none; color: #64748b; }
       el.remove();
       elements.delete(key);
     }
+    const prompt = ui.prompt;
+    if (promptDue()) {
+      if (prompt.form.parentNode !== list) list.append(prompt.form);
+      setText(prompt.text, t('email_prompt'));
+      prompt.email.placeholder = t('email_placeholder');
+      prompt.email.setAttribute('aria-label', t('email_label'));
+      prompt.save.textContent = t('email_prompt_save');
+    } else prompt.form.remove();
     if (atBottom) list.scrollTop = list.scrollHeight;
+  }
+
+  // Ask for an email once the first message waited email_prompt_seconds without an operator's reply.
+  let promptTimer = 0;
+  function promptDue() {
+    const seconds = Number(cfg.email_prompt_seconds) || 0;
+    if (emailKnown || !seconds) return false;
+    const stored = [...messages.values()];
+    const first = stored.filter((m) => m.author.kind === 'visitor').sort((a, b) => a.seq - b.seq)[0];
+    if (!first || stored.some((m) => m.author.kind === 'operator')) return false;
+    const wait = Date.parse(first.created_at) + seconds * 1000 - Date.now();
+    clearTimeout(promptTimer);
+    if (wait > 0) promptTimer = setTimeout(render, wait + 50);
+    return wait <= 0;
   }
 
   function authorName(m) {
@@ -820,7 +1165,8 @@ form .attach { background: none; color: #64748b; }
     setAttr(el, 'data-seq', isStored ? m.seq : null);
     setAttr(el, 'data-author-kind', isStored ? m.author.kind : 'visitor');
     setAttr(el, 'data-state', isStored ? 'sent' : m.state);
-    setAttr(el, 'title', isStored ? new Date(m.created_at).toLocaleString() : null);
+    setAttr(el, 'data-welcome', m.pseudo === 'welcome' ? '' : null);
+    setAttr(el, 'title', m.created_at ? new Date(m.created_at).toLocaleString() : null);
     const [author, text, file, note] = el.children;
     setText(author, shownName);
     setText(text, m.text);
