@@ -23,6 +23,7 @@ from conversations.events import (
     NotificationCreated,
 )
 from conversations.models import Attachment, CannedResponse, Conversation, Message, Notification, Tag
+from conversations.rich import clean_rich_content
 from conversations.uploads import Upload
 from core.errors import Conflict, Forbidden, InvalidInput
 from realtime.bus import emit
@@ -47,9 +48,9 @@ class Opening:
     offline: bool = False
 
 
-def clean_message_text(text: str, attachment: Upload | None = None) -> str:
+def clean_message_text(text: str, attachment: Upload | None = None, *, may_be_empty: bool = False) -> str:
     text = text.strip()
-    if not text and attachment is None:
+    if not text and attachment is None and not may_be_empty:
         raise InvalidInput("A message cannot be empty.")
     if len(text) > settings.MESSAGE_MAX_LENGTH:
         raise InvalidInput(f"A message can be at most {settings.MESSAGE_MAX_LENGTH:,} characters long.")
@@ -109,10 +110,19 @@ def send_visitor_message(
 
 @transaction.atomic
 def reply_to_conversation(
-    member: Member, conversation: Conversation, *, text: str, client_id: str | None, attachment: Upload | None = None
+    member: Member,
+    conversation: Conversation,
+    *,
+    text: str,
+    client_id: str | None,
+    attachment: Upload | None = None,
+    quick_replies: object = None,
+    cards: object = None,
 ) -> SentMessage:
-    """Store an operator's reply; it goes to the visitor's widget."""
-    text, client_id = clean_message_text(text, attachment), clean_client_id(client_id)
+    """Store an operator's reply; it goes to the visitor's widget. Quick replies and cards: conversations.rich."""
+    rich = clean_rich_content(quick_replies, cards)
+    text = clean_message_text(text, attachment, may_be_empty="cards" in rich)
+    client_id = clean_client_id(client_id)
     conversation = _lock(conversation)
     return _append(
         conversation,
@@ -121,6 +131,7 @@ def reply_to_conversation(
         text=text,
         client_id=client_id,
         attachment=attachment,
+        rich=rich,
     )
 
 
@@ -355,6 +366,7 @@ def _append(
     client_id: str | None,
     attachment: Upload | None = None,
     private: bool = False,
+    rich: dict[str, object] | None = None,
 ) -> SentMessage:
     """Store the next message of a conversation, or find the one a retry of this send stored.
 
@@ -370,6 +382,7 @@ def _append(
                 author_kind=author_kind,
                 author_member=member,
                 text=text,
+                rich=rich or {},
                 private=private,
                 client_id=client_id,
                 created_at=now,

@@ -68,5 +68,12 @@ def list_messages_view(request: MemberRequest, conversation_id: str, query: Quer
 )
 def reply_view(request: MemberRequest, conversation_id: str, payload: ReplyIn) -> Status[MessageOut]:
     conversation = access_conversation(request.auth, conversation_id)
-    sent = actions.reply_to_conversation(request.auth, conversation, text=payload.text, client_id=payload.client_id)
+    sent = actions.reply_to_conversation(
+        request.auth,
+        conversation,
+        text=payload.text,
+        client_id=payload.client_id,
+        quick_replies=payload.quick_replies,
+        cards=[card.model_dump() for card in payload.cards],
+    )
     return Status(201 if sent.created else 200, MessageOut.of(sent.message))

@@ -1,8 +1,10 @@
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import pgettext_lazy
 
+from conversations.rich import message_html
 from core.models import PublicIdModel
 
 
@@ -83,6 +85,8 @@ class Message(PublicIdModel):
         "workspaces.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
     text = models.TextField(blank=True)
+    # Operators' and bots' extras: {"quick_replies": ["Yes", "No"], "cards": [{title, text, image_url, buttons}]}
+    rich = models.JSONField(default=dict, blank=True)
     private = models.BooleanField(
         default=False, help_text="A note or activity line: operators only, never the visitor."
     )
@@ -103,6 +107,13 @@ class Message(PublicIdModel):
     @property
     def author_name(self) -> str | None:
         return self.author_member.display_name if self.author_member else None
+
+    @cached_property
+    def html(self) -> str:
+        """An operator's or bot's text as sanitised HTML (a Markdown subset); "" for visitors and activity lines."""
+        if self.author_kind not in (self.AuthorKind.OPERATOR, self.AuthorKind.BOT) or not self.text:
+            return ""
+        return message_html(self.text)
 
 
 def attachment_path(attachment: "Attachment", filename: str) -> str:

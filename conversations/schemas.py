@@ -40,6 +40,18 @@ class AttachmentOut(Schema):
         )
 
 
+class CardButton(Schema):
+    label: str = Field(..., max_length=30)
+    url: str = Field(..., max_length=500, description="http or https")
+
+
+class Card(Schema):
+    title: str = Field(..., max_length=80)
+    text: str = Field("", max_length=300)
+    image_url: str = Field("", max_length=500, description="http or https")
+    buttons: list[CardButton] = Field(default_factory=list, max_length=3)
+
+
 class MessageOut(Schema):
     id: str
     client_id: str | None
@@ -47,6 +59,8 @@ class MessageOut(Schema):
     author_kind: Literal["visitor", "operator", "bot", "system"]
     author: MemberOut | None
     text: str
+    quick_replies: list[str]
+    cards: list[Card]
     attachment: AttachmentOut | None
     created_at: datetime
 
@@ -59,6 +73,8 @@ class MessageOut(Schema):
             author_kind=message.author_kind,  # type: ignore[arg-type]
             author=MemberOut.of(message.author_member),
             text=message.text,
+            quick_replies=message.rich.get("quick_replies", []),
+            cards=message.rich.get("cards", []),
             attachment=AttachmentOut.of(message),
             created_at=message.created_at,
         )
@@ -99,5 +115,11 @@ class MessagePageOut(Schema):
 
 
 class ReplyIn(Schema):
-    text: str = Field(..., max_length=20_000)
+    text: str = Field(
+        ..., max_length=20_000, description="Markdown subset: **bold**, _italic_, [links](https://…), lists, `code`"
+    )
     client_id: str | None = Field(None, min_length=1, max_length=64)
+    quick_replies: list[str] = Field(
+        default_factory=list, max_length=10, description="Answers the visitor taps (at most 40 characters each)"
+    )
+    cards: list[Card] = Field(default_factory=list, max_length=10, description="Text may be empty with cards")

@@ -181,15 +181,17 @@ def conversation_list(request: OperatorRequest) -> HttpResponse:
 @operator_view
 def reply(request: OperatorRequest, conversation_id: str) -> HttpResponse:
     conversation = access_conversation(request.member, conversation_id)
-    send = actions.add_note if request.POST.get("note") else actions.reply_to_conversation
     file = request.FILES.get("file")
-    sent = send(
-        request.member,
-        conversation,
-        text=request.POST.get("text", ""),
-        client_id=request.POST.get("client_id") or None,
-        attachment=check_upload(file, max_bytes=conversation.workspace.attachment_max_bytes) if file else None,
-    )
+    fields: dict[str, Any] = {
+        "text": request.POST.get("text", ""),
+        "client_id": request.POST.get("client_id") or None,
+        "attachment": check_upload(file, max_bytes=conversation.workspace.attachment_max_bytes) if file else None,
+    }
+    if request.POST.get("note"):
+        sent = actions.add_note(request.member, conversation, **fields)
+    else:
+        answers = [line.strip() for line in request.POST.get("quick_replies", "").splitlines() if line.strip()]
+        sent = actions.reply_to_conversation(request.member, conversation, quick_replies=answers, **fields)
     return render(
         request, "conversations/partials/message.html", {"message": sent.message, "conversation": conversation}
     )

@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from contacts.models import Contact
 from conversations.models import Attachment, Conversation, Message
+from conversations.schemas import Card
 from visitors import actions as visitor_actions
 from widget.identity import sign_file_token
 from widget.languages import RIGHT_TO_LEFT
@@ -144,6 +145,12 @@ class MessageOut(Schema):
     seq: int
     author: AuthorOut
     text: str
+    html: str = Field(
+        ...,
+        description="Operators' and bots' text as sanitised HTML (p, br, strong, em, a, ul, ol, li, code); else \"\"",
+    )
+    quick_replies: list[str] = Field(..., description="Answers to offer as buttons; a tap sends the label")
+    cards: list[Card]
     attachment: AttachmentOut | None
     created_at: datetime
 
@@ -155,6 +162,9 @@ class MessageOut(Schema):
             seq=message.seq,
             author=AuthorOut(kind=message.author_kind, name=message.author_name),  # type: ignore[arg-type]
             text=message.text,
+            html=message.html,
+            quick_replies=message.rich.get("quick_replies", []),
+            cards=message.rich.get("cards", []),
             attachment=AttachmentOut.of(message),
             created_at=message.created_at,
         )

@@ -323,3 +323,91 @@ def test_a_visitor_can_chat_with_the_keyboard_alone(browser: Browser, server: De
     visitor.keyboard.press("Escape")
     expect(panel(visitor)).to_be_hidden()
     expect(launcher(visitor)).to_be_focused()
+
+
+# Rich messages and uploads
+
+
+def test_an_operators_formatting_and_answer_buttons_work_in_the_widget(browser: Browser, server: DemoServer) -> None:
+    # Given a visitor's question open in the inbox
+    visitor = visitor_page(browser, server)
+    question = "Can I pick the mug up?"
+    ask(visitor, question)
+    operator = operator_page(browser, server)
+    open_conversation(operator, question)
+
+    # When the operator replies with Markdown and two answer buttons
+    operator.locator("form.reply details.reply__buttons > summary").click()
+    operator.locator("form.reply textarea[name=quick_replies]").fill("Delivery\nPickup")
+    reply_from_inbox(operator, "**Yes!** Details: https://example.com/pickup\n- Mon to Fri\n- 9:00 to 18:00")
+
+    # Then the widget shows it formatted, the link safe, and the answers as buttons
+    reply = widget_messages(visitor).last
+    expect(reply.locator("strong")).to_have_text("Yes!")
+    link = reply.locator("a[href='https://example.com/pickup']")
+    expect(link).to_have_attribute("rel", "noopener noreferrer nofollow")
+    expect(reply.locator("li")).to_have_text(["Mon to Fri", "9:00 to 18:00"])
+    answers = visitor.locator("[data-parley=answer]")
+    expect(answers).to_have_text(["Delivery", "Pickup"])
+
+    # When the visitor taps one
+    answers.last.click()
+
+    # Then it is sent as their answer, the buttons go, and the operator reads it
+    expect(widget_messages(visitor).last).to_have_text(re.compile("Pickup"))
+    expect(answers).to_have_count(0)
+    expect(operator.locator(".feed article.msg--visitor .msg__text").last).to_have_text("Pickup")
+
+
+def test_a_card_shows_its_image_title_text_and_link_button(browser: Browser, server: DemoServer) -> None:
+    # Given a visitor's conversation with a card in it (sent with the REST API's fields)
+    visitor = visitor_page(browser, server)
+    question = "Show me the towel"
+    ask(visitor, question)
+    expect_widget_history(visitor, [question])
+    django_shell(
+        server,
+        "from conversations.actions import reply_to_conversation\n"
+        "from conversations.models import Conversation\n"
+        "from workspaces.models import Member\n"
+        f"conversation = Conversation.objects.get(messages__text={question!r})\n"
+        "alex = Member.objects.get(display_name='Alex')\n"
+        "reply_to_conversation(alex, conversation, text='', client_id=None, cards=[{'title': 'Linen Tea Towel',"
+        " 'text': 'Stonewashed linen, set of two.', 'image_url': '" + server.url + "/demo/towel.jpg',"
+        " 'buttons': [{'label': 'View', 'url': '" + server.url + "/demo/products/towel/'}]}])\n",
+    )
+
+    # When the visitor comes back to the page
+    visitor.reload()
+    open_widget(visitor)
+
+    # Then the card shows, and its button is a link to the product
+    card = visitor.locator("[data-parley=card]")
+    expect(card).to_contain_text("Linen Tea Towel")
+    expect(card).to_contain_text("Stonewashed linen, set of two.")
+    expect(card.locator("a")).to_have_attribute("href", f"{server.url}/demo/products/towel/")
+    expect(card.locator("img")).to_have_count(1)
+
+
+def test_a_pasted_screenshot_is_sent_like_an_attached_file(browser: Browser, server: DemoServer) -> None:
+    # Given a visitor in the chat
+    visitor = visitor_page(browser, server)
+    open_widget(visitor)
+
+    # When they paste an image into the message box
+    visitor.locator("[data-parley=input]").evaluate(
+        """async (box) => {
+        const canvas = document.createElement('canvas');
+        canvas.width = canvas.height = 40;
+        canvas.getContext('2d').fillRect(0, 0, 40, 40);
+        const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+        const data = new DataTransfer();
+        data.items.add(new File([blob], 'screenshot.png', { type: 'image/png' }));
+        box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }"""
+    )
+
+    # Then it is uploaded and shown inline
+    image = widget_messages(visitor).last.locator("img[alt='screenshot.png']")
+    expect(image).to_be_visible()
+    expect(widget_messages(visitor).last).to_have_attribute("data-state", "sent")

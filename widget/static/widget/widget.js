@@ -110,6 +110,19 @@ form .attach { background: none; color: #64748b; }
 .prompt p { margin: 0; }
 .prompt div { display: flex; gap: 8px; }
 .prompt .primary { padding: 0 14px; }
+.text.rich { white-space: normal; }
+.text.rich p, .text.rich ul, .text.rich ol { margin: 0; }
+.text.rich p + p, .text.rich ul, .text.rich ol { margin-top: 6px; }
+.text.rich ul, .text.rich ol { padding-inline-start: 20px; }
+.text a { color: inherit; }
+.extras { display: flex; flex-direction: column; gap: 6px; margin-top: 4px; }
+.card { display: flex; flex-direction: column; gap: 4px; width: 240px; padding: 10px; border: 1px solid #e2e8f0; border-radius: 12px; background: #fff; }
+.card img { width: 100%; max-height: 140px; object-fit: cover; border-radius: 8px; }
+.card p { margin: 0; color: #475569; font-size: 13px; }
+.card a { padding: 6px; border-radius: 8px; background: #f1f5f9; color: var(--a); text-align: center; text-decoration: none; font-weight: 600; }
+.answers { display: flex; flex-wrap: wrap; gap: 6px; }
+.answer { padding: 6px 12px; border: 1px solid var(--a); border-radius: 16px; background: #fff; color: var(--a); }
+.answer:hover { background: var(--a); color: #fff; }
 .file { margin-top: 2px; }
 .file img { display: block; max-width: 100%; max-height: 240px; border-radius: 12px; border: 1px solid #e2e8f0; }
 .file a, .file span { display: inline-flex; align-items: center; gap: 6px; padding: 8px 12px; border-radius: 16px; background: #fff; border: 1px solid #e2e8f0; color: inherit; overflow-wrap: anywhere; }
@@ -118,7 +131,7 @@ form .attach { background: none; color: #64748b; }
 @media (prefers-color-scheme: dark) {
   .panel { background: #0f172a; color: #e2e8f0; }
   .list { background: #111827; }
-  .text, .file a, .file span, .prompt { background: #1f2937; border-color: #374151; color: #e2e8f0; }
+  .text, .file a, .file span, .prompt, .card, .answer { background: #1f2937; border-color: #374151; color: #e2e8f0; }
   textarea, input { background: #111827; border-color: #475569; color: #e2e8f0; }
   form { border-color: #374151; }
   .away p, .author, .empty { color: #94a3b8; }
@@ -862,13 +875,13 @@ form .attach { background: none; color: #64748b; }
     const attach = h('button', { type: 'button', class: 'attach', 'data-parley': 'attach' }, icon(ICON_CLIP));
     const file = h('input', { type: 'file', accept: ACCEPT, 'data-parley': 'file', hidden: '' });
     const form = h('form', {}, attach, file, input, send);
-    const away = buildAway();
+    const awayForm = buildAway();
     const panel = h(
       'div',
       { class: 'panel', 'data-parley': 'panel', role: 'dialog' },
       h('header', {}, h('div', { class: 'head' }, title, tagline, team), soundButton, closeButton),
       list,
-      away.form,
+      awayForm.form,
       status,
       error,
       form,
@@ -912,9 +925,19 @@ form .attach { background: none; color: #64748b; }
       autosize();
       sendTyping();
     });
+    // A screenshot pasted into the box or files dropped on the panel are sent like attached ones.
+    const sendFiles = (e, list) => {
+      const files = [...((list && list.files) || [])];
+      if (!files.length || away()) return;
+      e.preventDefault();
+      files.forEach(sendFile);
+    };
+    input.addEventListener('paste', (e) => sendFiles(e, e.clipboardData));
+    panel.addEventListener('dragover', (e) => e.dataTransfer && [...e.dataTransfer.types].includes('Files') && e.preventDefault());
+    panel.addEventListener('drop', (e) => sendFiles(e, e.dataTransfer));
 
     const prompt = buildPrompt();
-    ui = { host, launcher, launcherIcon, launcherLabel, dot, panel, title, tagline, team, faces, teamIntro, soundButton, closeButton, list, empty, status, error, form, input, send, attach, away, prompt, awayFirst: away.first };
+    ui = { host, launcher, launcherIcon, launcherLabel, dot, panel, title, tagline, team, faces, teamIntro, soundButton, closeButton, list, empty, status, error, form, input, send, attach, away: awayForm, prompt, awayFirst: awayForm.first };
   }
 
   // Outside business hours, before any conversation: what the team says, when it is back, the
@@ -1106,6 +1129,8 @@ form .attach { background: none; color: #64748b; }
     if (welcome) items.unshift({ id: `welcome-${welcome.id}`, seq: 0, author: { kind: 'bot', name: inboxName }, text: welcome.message, pseudo: 'welcome' });
     if (emailSaved) items.push({ id: 'email-saved', pseudo: 'saved', author: { kind: 'system' }, text: t(savedKey).replace('{email}', emailSaved) });
     ui.empty.hidden = items.length > 0;
+    // Answer buttons are offered on the newest message only, until the visitor writes.
+    const newest = pending.size ? null : [...messages.values()].reduce((a, b) => (!a || b.seq > a.seq ? b : a), null);
     const used = new Set();
     let ref = ui.empty.nextSibling;
     let previousName = '';
@@ -1113,11 +1138,11 @@ form .attach { background: none; color: #64748b; }
       const key = m.client_id || m.id;
       let el = elements.get(key);
       if (!el) {
-        el = h('div', { class: 'msg', 'data-parley': 'message' }, h('div', { class: 'author' }), h('div', { class: 'text', dir: 'auto' }), h('div', { class: 'file' }), h('div', { class: 'note' }));
+        el = h('div', { class: 'msg', 'data-parley': 'message' }, h('div', { class: 'author' }), h('div', { class: 'text', dir: 'auto' }), h('div', { class: 'file' }), h('div', { class: 'extras' }), h('div', { class: 'note' }));
         elements.set(key, el);
       }
       const name = authorName(m);
-      updateMessage(el, m, name !== previousName ? name : '');
+      updateMessage(el, m, name !== previousName ? name : '', m === newest);
       previousName = name;
       used.add(key);
       if (el === ref) ref = ref.nextSibling;
@@ -1158,7 +1183,7 @@ form .attach { background: none; color: #64748b; }
     return kind === 'operator' || kind === 'bot' ? m.author.name || t('operator_fallback_name') : '';
   }
 
-  function updateMessage(el, m, shownName) {
+  function updateMessage(el, m, shownName, offerAnswers) {
     const isStored = 'id' in m;
     setAttr(el, 'data-id', isStored ? m.id : null);
     setAttr(el, 'data-client-id', m.client_id);
@@ -1167,10 +1192,12 @@ form .attach { background: none; color: #64748b; }
     setAttr(el, 'data-state', isStored ? 'sent' : m.state);
     setAttr(el, 'data-welcome', m.pseudo === 'welcome' ? '' : null);
     setAttr(el, 'title', m.created_at ? new Date(m.created_at).toLocaleString() : null);
-    const [author, text, file, note] = el.children;
+    const [author, text, file, extras, note] = el.children;
     setText(author, shownName);
-    setText(text, m.text);
+    if (m.html) setRich(text, m.html);
+    else setText(text, m.text);
     renderFile(file, m);
+    renderExtras(extras, m, offerAnswers);
     setText(note, m.state === 'failed' ? m.detail || t('error_send_failed') : '');
   }
 
@@ -1188,6 +1215,52 @@ form .attach { background: none; color: #64748b; }
     const label = [icon(ICON_CLIP), f.name, h('small', {}, m.state === 'pending' ? t('sending') : size(f.size))];
     if (a && a.is_image) box.append(h('a', { href, target: '_blank', rel: 'noopener' }, h('img', { src: href, alt: a.name, loading: 'lazy' })));
     else box.append(a ? h('a', { href, download: a.name }, ...label) : h('span', {}, ...label));
+  }
+
+  // The server's sanitised HTML, checked again against the same allow-list: any other element keeps only its text.
+  const RICH_TAGS = new Set(['P', 'BR', 'STRONG', 'EM', 'A', 'UL', 'OL', 'LI', 'CODE']);
+  function setRich(el, html) {
+    el.hidden = false;
+    if (el.dataset.html === html) return;
+    el.dataset.html = html;
+    el.classList.add('rich');
+    const copy = (node) => {
+      if (node.nodeType === 3) return [document.createTextNode(node.data)];
+      const children = node.nodeType === 1 ? [...node.childNodes].flatMap(copy) : [];
+      if (!RICH_TAGS.has(node.nodeName)) return children;
+      const safe = document.createElement(node.nodeName);
+      const href = node.getAttribute('href');
+      if (href && /^(https?|mailto):/i.test(href)) Object.assign(safe, { href, target: '_blank', rel: 'noopener noreferrer nofollow' });
+      safe.append(...children);
+      return [safe];
+    };
+    el.replaceChildren(...[...new DOMParser().parseFromString(html, 'text/html').body.childNodes].flatMap(copy));
+  }
+
+  // Cards (image, title, text, link buttons) and, on the newest message, answer buttons that send their label.
+  function renderExtras(box, m, offerAnswers) {
+    const answers = offerAnswers ? m.quick_replies || [] : [];
+    const key = JSON.stringify([m.cards, answers]);
+    if (box.dataset.key === key) return;
+    box.dataset.key = key;
+    const link = (url) => /^https?:/i.test(url || '');
+    const cards = (m.cards || []).map((card) =>
+      h(
+        'div',
+        { class: 'card', 'data-parley': 'card' },
+        ...(link(card.image_url) ? [h('img', { src: card.image_url, alt: '', loading: 'lazy', referrerpolicy: 'no-referrer' })] : []),
+        h('strong', {}, card.title),
+        ...(card.text ? [h('p', {}, card.text)] : []),
+        ...card.buttons.filter((b) => link(b.url)).map((b) => h('a', { href: b.url, target: '_blank', rel: 'noopener noreferrer nofollow' }, b.label)),
+      ),
+    );
+    const buttons = answers.map((label) => {
+      const button = h('button', { type: 'button', class: 'answer', 'data-parley': 'answer' }, label);
+      button.addEventListener('click', () => queueMessage({ text: label }));
+      return button;
+    });
+    box.replaceChildren(...cards, ...(buttons.length ? [h('div', { class: 'answers' }, ...buttons)] : []));
+    box.hidden = !box.childNodes.length;
   }
 
   function size(bytes) {
