@@ -411,3 +411,86 @@ def test_a_pasted_screenshot_is_sent_like_an_attached_file(browser: Browser, ser
     image = widget_messages(visitor).last.locator("img[alt='screenshot.png']")
     expect(image).to_be_visible()
     expect(widget_messages(visitor).last).to_have_attribute("data-state", "sent")
+
+
+# Settings
+
+
+def test_appearance_set_in_the_settings_shows_in_the_preview_at_once_and_on_the_site_after_saving(
+    browser: Browser, server: DemoServer
+) -> None:
+    # Given the admin on the inbox's appearance page
+    admin = operator_page(browser, server)
+    admin.goto(f"{server.url}/settings/inboxes/")
+    admin.locator("tr", has_text="Demo Shop website").get_by_role("link", name="Set up").click()
+    admin.get_by_role("link", name="Appearance").click()
+    preview_panel = admin.locator('[data-preview="panel"]')
+
+    # When they pick a light brand colour, the left side, and a new greeting and label
+    admin.locator("input[name=colour]").fill("#facc15")
+    admin.locator("input[name=position][value=left]").check()
+    admin.locator("input[name=greeting_title]").fill("Hello from the shop")
+    admin.locator("input[name=launcher_label]").fill("Ask us")
+
+    # Then the preview follows before anything is saved
+    expect(preview_panel).to_have_attribute("style", re.compile("--preview-colour: ?#facc15"))
+    expect(admin.locator('[data-preview="title"]')).to_have_text("Hello from the shop")
+    expect(admin.locator('[data-preview="root"]')).to_have_attribute("data-position", "left")
+
+    # When they save, a visitor's widget has the new look
+    admin.get_by_role("button", name=re.compile("Save appearance")).click()
+    expect(admin.locator(".notice")).to_be_visible()
+    visitor = visitor_page(browser, server)
+    expect(launcher(visitor)).to_contain_text("Ask us")
+    box = launcher(visitor).bounding_box()
+    assert box is not None and box["x"] < VIEWPORT["width"] / 2, "the launcher sits on the left"
+    colours = launcher(visitor).evaluate("el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color]")
+    assert colours == ["rgb(250, 204, 21)", "rgb(17, 24, 39)"], "brand colour, with dark text that reads on yellow"
+    open_widget(visitor)
+    expect(visitor.locator("[data-parley=title]")).to_have_text("Hello from the shop")
+
+    # (put the demo's look back for the other tests)
+    configure(server, colour="#2563eb", position="right")
+    django_shell(
+        server,
+        "from widget.models import WidgetSettings\n"
+        "s = WidgetSettings.objects.get()\n"
+        "s.texts['en'].pop('launcher_label', None)\n"
+        "s.texts['en']['greeting_title'] = 'Hi there 👋'\n"
+        "s.save()\n",
+    )
+
+
+def set_visibility(page: Page, state: str) -> None:
+    """What the browser tells a page when its tab goes to the background or comes back (headless tabs never do)."""
+    page.evaluate(
+        """(state) => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+        document.dispatchEvent(new Event('visibilitychange'));
+    }""",
+        state,
+    )
+
+
+def test_a_reply_to_a_background_tab_flashes_its_title_until_the_page_is_seen(
+    browser: Browser, server: DemoServer
+) -> None:
+    # Given a visitor who asked, then switched to another tab
+    visitor = visitor_page(browser, server)
+    question = "Do you gift-wrap?"
+    ask(visitor, question)
+    expect_widget_history(visitor, [question])
+    title = visitor.title()
+    set_visibility(visitor, "hidden")
+
+    # When the operator replies
+    operator = operator_page(browser, server)
+    open_conversation(operator, question)
+    reply_from_inbox(operator, "We do, for free.")
+
+    # Then the tab's title takes turns with the news
+    visitor.wait_for_function("document.title.startsWith('(1) New message')", timeout=5000)
+
+    # And once the visitor is back on the tab, the title is the page's own again
+    set_visibility(visitor, "visible")
+    visitor.wait_for_function(f"document.title === {title!r}")

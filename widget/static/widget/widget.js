@@ -57,7 +57,7 @@ button:focus-visible, input:focus-visible, a:focus-visible { outline: 2px solid 
 svg { width: 24px; height: 24px; fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
 .launcher {
   bottom: calc(20px + env(safe-area-inset-bottom, 0px)); min-width: 56px; height: 56px; border-radius: 28px; padding: 0 16px;
-  display: flex; align-items: center; justify-content: center; gap: 8px; background: var(--a); color: #fff; font-weight: 600;
+  display: flex; align-items: center; justify-content: center; gap: 8px; background: var(--a); color: var(--on-a, #fff); font-weight: 600;
   box-shadow: 0 4px 16px rgba(0, 0, 0, .22);
 }
 .launcher:not(.labelled) { width: 56px; padding: 0; }
@@ -67,7 +67,7 @@ svg { width: 24px; height: 24px; fill: none; stroke: currentColor; stroke-width:
   display: flex; flex-direction: column; overflow: hidden;
   background: #fff; border-radius: 14px; box-shadow: 0 10px 40px rgba(0, 0, 0, .22);
 }
-header { display: flex; align-items: flex-start; gap: 4px; padding: 14px; padding-inline-start: 18px; background: var(--a); color: #fff; }
+header { display: flex; align-items: flex-start; gap: 4px; padding: 14px; padding-inline-start: 18px; background: var(--a); color: var(--on-a, #fff); }
 .head { flex: 1; min-width: 0; }
 .title { display: block; font-weight: 600; font-size: 16px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .tagline { display: block; margin-top: 2px; font-size: 13px; opacity: .9; }
@@ -84,7 +84,7 @@ header svg { width: 20px; height: 20px; }
 .msg[data-author-kind="system"] { align-self: center; max-width: 90%; }
 .author { margin: 6px 4px 2px; font-size: 12px; color: #64748b; }
 .text { padding: 8px 12px; border-radius: 16px; background: #fff; border: 1px solid #e2e8f0; white-space: pre-wrap; overflow-wrap: anywhere; }
-.msg[data-author-kind="visitor"] .text { background: var(--a); border-color: transparent; color: #fff; }
+.msg[data-author-kind="visitor"] .text { background: var(--a); border-color: transparent; color: var(--on-a, #fff); }
 .msg[data-author-kind="system"] .text { padding: 2px; background: none; border: 0; font-size: 12px; color: #64748b; text-align: center; }
 .msg[data-state="pending"] { opacity: .55; }
 .msg[data-state="failed"] .text { background: #fee2e2; color: #991b1b; }
@@ -97,7 +97,7 @@ textarea, input {
   font: inherit; color: inherit; background: #fff; outline: 0;
 }
 textarea:focus, input:focus { border-color: var(--a); }
-form button, .primary { display: grid; place-items: center; min-width: 38px; height: 38px; border-radius: 19px; background: var(--a); color: #fff; }
+form button, .primary { display: grid; place-items: center; min-width: 38px; height: 38px; border-radius: 19px; background: var(--a); color: var(--on-a, #fff); }
 form svg { width: 18px; height: 18px; }
 form .attach { background: none; color: #64748b; }
 .away { flex: 1; display: flex; flex-direction: column; gap: 10px; padding: 18px; overflow-y: auto; border: 0; align-items: stretch; }
@@ -122,7 +122,7 @@ form .attach { background: none; color: #64748b; }
 .card a { padding: 6px; border-radius: 8px; background: #f1f5f9; color: var(--a); text-align: center; text-decoration: none; font-weight: 600; }
 .answers { display: flex; flex-wrap: wrap; gap: 6px; }
 .answer { padding: 6px 12px; border: 1px solid var(--a); border-radius: 16px; background: #fff; color: var(--a); }
-.answer:hover { background: var(--a); color: #fff; }
+.answer:hover { background: var(--a); color: var(--on-a, #fff); }
 .file { margin-top: 2px; }
 .file img { display: block; max-width: 100%; max-height: 240px; border-radius: 12px; border: 1px solid #e2e8f0; }
 .file a, .file span { display: inline-flex; align-items: center; gap: 6px; padding: 8px 12px; border-radius: 16px; background: #fff; border: 1px solid #e2e8f0; color: inherit; overflow-wrap: anywhere; }
@@ -222,6 +222,7 @@ form .attach { background: none; color: #64748b; }
       if (visible()) {
         stopTitleFlash();
         resume();
+        render();
       }
     });
     window.addEventListener('focus', resume);
@@ -1021,7 +1022,7 @@ form .attach { background: none; color: #64748b; }
 
   function render() {
     if (!ui) return;
-    if (open) markSeen();
+    if (open && visible()) markSeen(); // a reply to a hidden page is not seen yet
     renderMessages();
     renderChrome();
   }
@@ -1039,6 +1040,7 @@ form .attach { background: none; color: #64748b; }
     const { host, launcher, panel, title, input, status, error } = ui;
     const isAway = away();
     host.style.setProperty('--brand', cfg.colour || '#2563eb');
+    host.style.setProperty('--on-a', textOn(cfg.colour || '#2563eb'));
     host.style.setProperty('--z', String(Math.min(Number(cfg.z_index) || 2147483000, 2147483646)));
     for (const el of [launcher, panel]) el.classList.toggle('left', cfg.position === 'left');
     setAttr(panel, 'dir', cfg.direction || 'ltr');
@@ -1071,6 +1073,13 @@ form .attach { background: none; color: #64748b; }
     const typing = typingName && t('operator_typing').replace('{name}', typingName);
     setText(status, offline ? t('offline') : closed ? t('conversation_closed') : typing || t(notice));
     setText(error, t(errorKey));
+  }
+
+  // White or near-black, whichever reads better (WCAG contrast) on the brand colour.
+  function textOn(hex) {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    return (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) ? '#111827' : '#fff';
   }
 
   function renderTeam(names) {
