@@ -494,3 +494,41 @@ def test_a_reply_to_a_background_tab_flashes_its_title_until_the_page_is_seen(
     # And once the visitor is back on the tab, the title is the page's own again
     set_visibility(visitor, "visible")
     visitor.wait_for_function(f"document.title === {title!r}")
+
+
+def test_a_conversation_started_in_hours_goes_on_normally_after_closing_time(
+    browser: Browser, server: DemoServer, settings_restored: None
+) -> None:
+    # Given a visitor who asked while the shop was open
+    visitor = visitor_page(browser, server)
+    question = "Is the desk tray oiled?"
+    ask(visitor, question)
+    expect_widget_history(visitor, [question])
+
+    # When the business hours end and the visitor comes back to the page
+    configure(server, availability="hours", weekly_hours={})
+    visitor.reload()
+    open_widget(visitor)
+
+    # Then the widget shows their conversation and lets them write, not the offline form
+    expect_widget_history(visitor, [question])
+    expect(visitor.locator("[data-parley=away]")).to_be_hidden()
+    send_from_widget(visitor, "Also, does it fit A4?")
+    expect_widget_history(visitor, [question, "Also, does it fit A4?"])
+
+
+def test_the_site_can_fix_the_language_on_the_script_tag(browser: Browser, server: DemoServer) -> None:
+    # Given the shop's page with data-lang="tr" on the widget's script tag, in an English browser
+    page = browser.new_context(viewport=VIEWPORT, locale="en-US").new_page()
+
+    def with_turkish(route):  # type: ignore[no-untyped-def]
+        html = route.fetch().text().replace("data-key=", 'data-lang="tr" data-key=', 1)
+        route.fulfill(body=html, content_type="text/html; charset=utf-8")
+
+    page.route(f"{server.url}/demo/", with_turkish)
+    page.goto(f"{server.url}/demo/")
+
+    # When the visitor opens the widget, it speaks Turkish
+    open_widget(page)
+    expect(page.locator("[data-parley=input]")).to_have_attribute("placeholder", catalogue("tr")["input_placeholder"])
+    expect(panel(page)).to_have_attribute("lang", "tr")
