@@ -109,6 +109,36 @@ def send_visitor_message(
 
 
 @transaction.atomic
+def add_visitor_email(
+    conversation: Conversation, *, text: str, client_id: str, attachment: Upload | None = None
+) -> SentMessage:
+    """The visitor's answer by email, in the conversation it answers (not their newest); it reopens it."""
+    text = clean_message_text(text, attachment)
+    clean_client_id(client_id)
+    conversation = _lock(conversation)
+    sent = _append(
+        conversation,
+        author_kind=Message.AuthorKind.VISITOR,
+        member=None,
+        text=text,
+        client_id=client_id,
+        attachment=attachment,
+    )
+    if sent.created and not conversation.is_open:
+        _set_status(conversation, Conversation.Status.OPEN, member=None)
+    return sent
+
+
+@transaction.atomic
+def add_activity_note(conversation: Conversation, text: str) -> Message:
+    """A line for operators only about something that happened outside the chat (an email that failed)."""
+    conversation = _lock(conversation)
+    return _append(
+        conversation, author_kind=Message.AuthorKind.SYSTEM, member=None, text=text, client_id=None, private=True
+    ).message
+
+
+@transaction.atomic
 def reply_to_conversation(
     member: Member,
     conversation: Conversation,

@@ -41,6 +41,30 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # Optional MaxMind country database (.mmdb): visitors' countries from their IP address.
 GEOIP_DATABASE = os.environ.get("GEOIP_DATABASE", "")
 SCALE_OUT = bool(DATABASE_URL and REDIS_URL)
+# Where links in emails point (unsubscribe): the server's public address.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Email: SMTP when EMAIL_HOST is set, else printed to the console (the demo).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = 20
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "chat@parley.local")
+# Email continuity: an operator's reply is emailed to a visitor who has had no widget open this long, from
+# behind a reply+<token>@INBOUND_EMAIL_DOMAIN address that brings their answer back (`parley smtpd`, or a
+# provider forwarding raw MIME to /integrations/email/inbound with INBOUND_EMAIL_SECRET).
+EMAIL_REPLIES_AFTER_SECONDS = int(os.environ.get("EMAIL_REPLIES_AFTER_SECONDS", "120"))
+INBOUND_EMAIL_DOMAIN = os.environ.get("INBOUND_EMAIL_DOMAIN", "reply.parley.local")
+INBOUND_EMAIL_SECRET = os.environ.get("INBOUND_EMAIL_SECRET", "")
+# `parley serve` also receives those answers over SMTP on this port when set (embedded mode: one process);
+# a cluster runs `parley smtpd` instead.
+SMTP_RECEIVER_HOST = os.environ.get("SMTP_RECEIVER_HOST", "127.0.0.1")
+SMTP_RECEIVER_PORT = int(os.environ.get("SMTP_RECEIVER_PORT", "0"))
 
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
@@ -59,6 +83,7 @@ INSTALLED_APPS = [
     "contacts",
     "conversations",
     "widget",
+    "integrations",
     "realtime",
     "jobs",
 ]

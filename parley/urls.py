@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("workspaces.urls")),  # /settings/… and /invite/<token>/
     path("api/v1/", api.urls),
     path("", include("widget.urls")),
+    path("", include("integrations.urls")),
 ]

@@ -11,7 +11,7 @@ from functools import partial
 from django.db import transaction
 from django.db.models import Model
 
-from realtime import fanout
+from realtime import effects, fanout
 from realtime.events import Event
 
 
@@ -21,4 +21,9 @@ def emit(event: Event, *, subject: Model | None = None) -> None:
     `subject` is the row the event is about, as the action left it, so
     delivery need not read it back; without it, delivery loads it by id.
     """
-    transaction.on_commit(partial(fanout.deliver, event, subject))
+    transaction.on_commit(partial(_deliver, event, subject))
+
+
+def _deliver(event: Event, subject: Model | None) -> None:
+    fanout.deliver(event, subject)
+    effects.dispatch(event)

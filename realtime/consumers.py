@@ -18,6 +18,7 @@ from conversations import live
 from conversations.queries import access_conversation, get_visitor_conversation
 from core.errors import DomainError
 from realtime.groups import conversation_group, inbox_group, member_group, operators_group, visitor_group
+from visitors import sockets
 from widget.identity import authenticate_visitor, request_origin
 from workspaces.actions import record_heartbeat
 from workspaces.models import Member
@@ -220,18 +221,21 @@ class WidgetConsumer(PushesSkipTheDatabase, AsyncJsonWebsocketConsumer):
         self.group = visitor_group(visitor.public_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        await sockets.check_in(visitor.pk)
 
     async def disconnect(self, code: int) -> None:
         if typing := getattr(self, "typing", None):
             typing.cancel()
         if group := getattr(self, "group", None):
             await self.channel_layer.group_discard(group, self.channel_name)
+            await sockets.check_out(self.visitor.pk)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
             return
         if content.get("type") == "ping":
             await self.send_json({"type": "pong"})
+            await sockets.check_in(self.visitor.pk)
         elif content.get("type") == "typing" and isinstance(content.get("text"), str):
             await self.typing.push(content["text"][:TYPING_MAX_CHARS])
 

@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit
 
+from django.conf import settings as django_settings
 from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import BaseModel, field_validator
@@ -58,6 +59,7 @@ class WidgetOut(Schema):
     offline_message: str
     email_prompt_seconds: int = Field(..., description="Ask for an email after this long unanswered; 0 never")
     email_known: bool
+    email_replies: bool = Field(..., description="Replies are emailed to a visitor who left (email continuity)")
     welcome: list[WelcomeOut] = Field(..., description="The first whose URL rule matches the page is shown")
 
     @staticmethod
@@ -81,6 +83,7 @@ class WidgetOut(Schema):
             offline_message=settings.text("offline_message", language),
             email_prompt_seconds=settings.email_prompt_seconds,
             email_known=view.email_known,
+            email_replies=django_settings.EMAIL_REPLIES_AFTER_SECONDS > 0,
             welcome=[
                 WelcomeOut(
                     id=rule.public_id.hex,

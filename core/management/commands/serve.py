@@ -6,12 +6,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from core.db import require_migrated
+from integrations.smtp import make_controller
 from jobs.worker import start_embedded_worker
 from visitors import ingest
 
 
 class Command(BaseCommand):
-    help = "Serve HTTP and websockets (uvicorn). In embedded mode also runs background jobs."
+    help = "Serve HTTP and websockets (uvicorn). In embedded mode also runs background jobs and, if set, SMTP."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -27,6 +28,8 @@ def serve(host: str, port: int, *, log_level: str = "warning") -> None:
     if settings.EMBEDDED_WORKER:
         start_embedded_worker()
     ingest.writer.start()  # tracking rows are written in batches by a thread of this process
+    if settings.SMTP_RECEIVER_PORT:  # visitors' email answers, pushed live by this process's sockets
+        make_controller(settings.SMTP_RECEIVER_HOST, settings.SMTP_RECEIVER_PORT).start()
     # uvicorn drains requests on SIGTERM, puts this handler back and raises the signal again as it returns:
     # exiting through SystemExit (not the default, immediate death) lets the finally below store the rows.
     signal.signal(signal.SIGTERM, _exit_after_drain)

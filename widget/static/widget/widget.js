@@ -239,10 +239,11 @@ form .attach { background: none; color: #64748b; }
     });
   }
 
-  // The browser's IANA time zone; asked late because the first Intl call of a page is slow.
+  // The browser's IANA time zone. Temporal answers at once; a page's first Intl call costs tens of ms.
   function timeZone() {
     try {
-      return Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+      const temporal = window.Temporal && Temporal.Now && Temporal.Now.timeZoneId;
+      return (temporal ? Temporal.Now.timeZoneId() : Intl.DateTimeFormat().resolvedOptions().timeZone) || '';
     } catch (e) {
       return '';
     }
@@ -1137,6 +1138,7 @@ form .attach { background: none; color: #64748b; }
     const welcome = !messages.size && welcomeFor(here());
     if (welcome) items.unshift({ id: `welcome-${welcome.id}`, seq: 0, author: { kind: 'bot', name: inboxName }, text: welcome.message, pseudo: 'welcome' });
     if (emailSaved) items.push({ id: 'email-saved', pseudo: 'saved', author: { kind: 'system' }, text: t(savedKey).replace('{email}', emailSaved) });
+    else if (cfg.email_replies && emailKnown && !pending.size && awaitingReply()) items.push({ id: 'can-leave', pseudo: 'leave', author: { kind: 'system' }, text: t('can_leave') });
     ui.empty.hidden = items.length > 0;
     // Answer buttons are offered on the newest message only, until the visitor writes.
     const newest = pending.size ? null : [...messages.values()].reduce((a, b) => (!a || b.seq > a.seq ? b : a), null);
@@ -1173,6 +1175,12 @@ form .attach { background: none; color: #64748b; }
     if (atBottom) list.scrollTop = list.scrollHeight;
   }
 
+  // The newest message is the visitor's: an answer is still to come.
+  const awaitingReply = () => {
+    const newest = [...messages.values()].reduce((a, b) => (!a || b.seq > a.seq ? b : a), null);
+    return Boolean(newest && newest.author.kind === 'visitor');
+  };
+
   // Ask for an email once the first message waited email_prompt_seconds without an operator's reply.
   let promptTimer = 0;
   function promptDue() {
@@ -1200,6 +1208,7 @@ form .attach { background: none; color: #64748b; }
     setAttr(el, 'data-author-kind', isStored ? m.author.kind : 'visitor');
     setAttr(el, 'data-state', isStored ? 'sent' : m.state);
     setAttr(el, 'data-welcome', m.pseudo === 'welcome' ? '' : null);
+    setAttr(el, 'data-parley', m.pseudo && m.pseudo !== 'welcome' ? 'notice' : 'message'); // the widget's own lines
     setAttr(el, 'title', m.created_at ? new Date(m.created_at).toLocaleString() : null);
     const [author, text, file, extras, note] = el.children;
     setText(author, shownName);

@@ -1,0 +1,22 @@
+"""What integrations do when events happen: registered in IntegrationsConfig.ready."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from conversations.events import MessageCreated
+from conversations.models import Message
+from integrations.tasks import email_unseen_replies
+from realtime.effects import on
+
+REPLY_KINDS = (Message.AuthorKind.OPERATOR, Message.AuthorKind.BOT)
+
+
+@on(MessageCreated)
+def check_later_whether_to_email(event: MessageCreated) -> None:
+    """A reply to the visitor: look again once they have had time to read it in the widget."""
+    if event.private or event.author_kind not in REPLY_KINDS or settings.EMAIL_REPLIES_AFTER_SECONDS <= 0:
+        return
+    run_after = timezone.now() + timedelta(seconds=settings.EMAIL_REPLIES_AFTER_SECONDS)
+    email_unseen_replies.using(run_after=run_after).enqueue(event.conversation_id)

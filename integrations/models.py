@@ -1,0 +1,92 @@
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from core.models import PublicIdModel
+
+
+def new_reply_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class ConversationEmail(models.Model):
+    """A conversation's email thread with its visitor: the reply address, how far replies were emailed."""
+
+    conversation = models.OneToOneField(
+        "conversations.Conversation", on_delete=models.CASCADE, primary_key=True, related_name="email_thread"
+    )
+    token = models.CharField(max_length=40, unique=True, default=new_reply_token, help_text="reply+<token>@…")
+    emailed_seq = models.PositiveIntegerField(
+        default=0, help_text="Replies up to this message were emailed, or the visitor had the widget open."
+    )
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Email thread of conversation {self.conversation_id}"
+
+
+class OutboundEmail(PublicIdModel):
+    """One email that carried operators' replies to the visitor; failures show on the conversation."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="outbound_emails"
+    )
+    to_address = models.EmailField()
+    message_id = models.CharField(max_length=255, unique=True)
+    first_seq = models.PositiveIntegerField()
+    last_seq = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["conversation", "-created_at"], name="outbound_conversation")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} → {self.to_address}"
+
+
+class InboundEmail(PublicIdModel):
+    """An email that came in: the record that makes a redelivery a no-op, and the reason when it was not
+    attached to a conversation as the visitor's message."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        FLAGGED = "flagged", "Flagged: not from the conversation's contact"
+        IGNORED = "ignored", "Ignored: an auto-reply"
+
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="inbound_emails")
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="inbound_emails"
+    )
+    message = models.OneToOneField(
+        "conversations.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_email"
+    )
+    email_message_id = models.CharField(max_length=255, blank=True, help_text="Its Message-ID header.")
+    from_address = models.EmailField()
+    subject = models.CharField(max_length=300, blank=True)
+    text = models.TextField(blank=True, help_text="The whole body, kept for an operator to review a flagged email.")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "email_message_id"],
+                condition=~Q(email_message_id=""),
+                name="inbound_unique_message_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_address}: {self.subject}"
