@@ -24,7 +24,7 @@ MAX_EMAIL_BYTES = 20 * 1024 * 1024
 AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
 DAEMONS = ("mailer-daemon", "postmaster", "noreply", "no-reply")
 _replies = EmailReplyParser(languages=[code for code in MAIL_LANGUAGES if len(code) == 2])
-_quote_header = re.compile(r"^.{0,200}<?[^\s<>]+@[^\s<>]+>?:?\s*$")  # "…, Shop <reply+…@…>:" above a quote
+_quote_header = re.compile(r"^.{0,200}[^\s<>]+@[^\s<>]+.{0,40}:\s*$")  # "…, Shop <reply+…@…> wrote:" above a quote
 _signature = re.compile(r"^(--|-- |__+)\s*$")
 _sent_from = re.compile(r"^(sent from my |get outlook for |отправлено (с|из) |envoyé de mon |von meinem )", re.I)
 _token = re.compile(r"^reply\+([A-Za-z0-9_-]{8,64})@(.+)$")
@@ -132,7 +132,8 @@ def _new_part(text: str) -> str:
     reply = _replies.parse_reply(text=text) or ""
     lines = reply.split("\n")
     for i, line in enumerate(lines):
-        quote_follows = any(later.startswith(">") for later in lines[i + 1 : i + 3])
+        rest = [later for later in lines[i + 1 :] if later.strip()]
+        quote_follows = not rest or rest[0].startswith(">")  # the parser may have dropped the quote itself
         if (
             _signature.match(line)
             or _sent_from.match(line.strip())
