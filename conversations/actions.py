@@ -95,17 +95,7 @@ def send_visitor_message(
     else:
         # The rows fan-out needs are in memory already; do not load them again.
         conversation.workspace, conversation.inbox, conversation.visitor = visitor.workspace, visitor.inbox, visitor
-    sent = _append(
-        conversation,
-        author_kind=Message.AuthorKind.VISITOR,
-        member=None,
-        text=text,
-        client_id=client_id,
-        attachment=attachment,
-    )
-    if sent.created and not conversation.is_open:
-        _set_status(conversation, Conversation.Status.OPEN, member=None)
-    return sent
+    return _append_from_visitor(conversation, text=text, client_id=client_id, attachment=attachment)
 
 
 @transaction.atomic
@@ -116,6 +106,13 @@ def add_visitor_email(
     text = clean_message_text(text, attachment)
     clean_client_id(client_id)
     conversation = _lock(conversation)
+    return _append_from_visitor(conversation, text=text, client_id=client_id, attachment=attachment)
+
+
+def _append_from_visitor(
+    conversation: Conversation, *, text: str, client_id: str | None, attachment: Upload | None
+) -> SentMessage:
+    """A visitor's message; a closed or snoozed conversation reopens (once, not again on a retry)."""
     sent = _append(
         conversation,
         author_kind=Message.AuthorKind.VISITOR,
