@@ -5,9 +5,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from conversations.events import MessageCreated
+from conversations.events import MessageCreated, NotificationCreated
 from conversations.models import Message
-from integrations.tasks import email_unseen_replies
+from integrations.notifications import NOTIFY_AFTER
+from integrations.tasks import email_missed_notification, email_unseen_replies
 from realtime.effects import on
 
 REPLY_KINDS = (Message.AuthorKind.OPERATOR, Message.AuthorKind.BOT)
@@ -20,3 +21,9 @@ def check_later_whether_to_email(event: MessageCreated) -> None:
         return
     run_after = timezone.now() + timedelta(seconds=settings.EMAIL_REPLIES_AFTER_SECONDS)
     email_unseen_replies.using(run_after=run_after).enqueue(event.conversation_id)
+
+
+@on(NotificationCreated)
+def email_if_still_unread_later(event: NotificationCreated) -> None:
+    """An assignment or mention: email it if its operator is away and has not read it a while later."""
+    email_missed_notification.using(run_after=timezone.now() + NOTIFY_AFTER).enqueue(event.notification_id)

@@ -2,6 +2,8 @@
 
 from django_tasks import task
 
+from integrations import notifications
+
 
 @task()
 def email_unseen_replies(conversation_id: int) -> None:
@@ -15,3 +17,8 @@ def deliver_email(outbound_id: int) -> None:
     from integrations import continuity
 
     continuity.deliver(outbound_id)
+
+
+@task()
+def email_missed_notification(notification_id: int) -> None:
+    notifications.email_missed_notification(notification_id)

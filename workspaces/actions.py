@@ -101,9 +101,9 @@ def sweep_presence() -> int:
 
 
 @transaction.atomic
-def set_notification_preferences(member: Member, *, desktop: bool, sound: bool) -> Member:
-    member.notify_desktop, member.notify_sound = desktop, sound
-    member.save(update_fields=["notify_desktop", "notify_sound"])
+def set_notification_preferences(member: Member, *, desktop: bool, sound: bool, email: bool) -> Member:
+    member.notify_desktop, member.notify_sound, member.notify_email = desktop, sound, email
+    member.save(update_fields=["notify_desktop", "notify_sound", "notify_email"])
     return member
 
 

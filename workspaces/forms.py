@@ -58,6 +58,9 @@ class AvailabilityForm(forms.Form):
 class NotificationsForm(forms.Form):
     notify_desktop = forms.BooleanField(label=_("Desktop notifications"), required=False)
     notify_sound = forms.BooleanField(label=_("Play a sound for new messages"), required=False)
+    notify_email = forms.BooleanField(
+        label=_("Email me when I am away and someone assigns me a conversation or mentions me"), required=False
+    )
 
 
 class SignUpForm(forms.Form):

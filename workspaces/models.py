@@ -41,6 +41,9 @@ class Member(PublicIdModel):
     last_active_at = models.DateTimeField(null=True, blank=True, help_text="Last heartbeat of an open inbox tab.")
     notify_desktop = models.BooleanField(default=True)
     notify_sound = models.BooleanField(default=True)
+    notify_email = models.BooleanField(
+        default=True, help_text="Email the operator an assignment or mention they missed while away."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -398,7 +398,11 @@ def _profile_page(
             request,
             forms.NotificationsForm,
             "workspaces:profile_notifications",
-            initial={"notify_desktop": me.notify_desktop, "notify_sound": me.notify_sound},
+            initial={
+                "notify_desktop": me.notify_desktop,
+                "notify_sound": me.notify_sound,
+                "notify_email": me.notify_email,
+            },
         ),
         "error": error,
     }
@@ -435,9 +439,11 @@ def profile_availability(request: SettingsRequest) -> HttpResponse:
 @settings_view("profile")
 def profile_notifications(request: SettingsRequest) -> HttpResponse:
     form = forms.NotificationsForm(request.POST)
-    form.is_valid()  # two optional checkboxes: always valid
+    form.is_valid()  # optional checkboxes: always valid
     data = form.cleaned_data
-    actions.set_notification_preferences(request.member, desktop=data["notify_desktop"], sound=data["notify_sound"])
+    actions.set_notification_preferences(
+        request.member, desktop=data["notify_desktop"], sound=data["notify_sound"], email=data["notify_email"]
+    )
     return done(request, _("Notification preferences saved."), "workspaces:profile")
 
 
