@@ -8,18 +8,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 
 @dataclass(frozen=True)
 class TranscriptLine:
-    author: str  # the operator's or bot's name; "" for the visitor
+    author: str  # the operator's or bot's name; visitor lines are shown as "You" by the templates
     from_visitor: bool
-    text: str
-    html: str  # operators' text already sanitised to a Markdown subset (conversations.rich), or ""
-    at: datetime
+    text: str  # plain text
+    html: str  # operators' text already sanitised to a Markdown subset (conversations.rich), or "": then `text`
+    at: datetime  # aware
 
 
 @dataclass(frozen=True)
@@ -42,13 +42,22 @@ class ContinuityEmail:
 
 def continuity_subject(business_name: str) -> str:
     """The same for every email of a conversation, so mail clients thread them."""
-    return gettext("Your conversation with %(name)s") % {"name": business_name}
+    return gettext("Your conversation with %(name)s") % {"name": _one_line(business_name)}
+
+
+def _one_line(value: str) -> str:
+    """A name for a header: a line break in it would make Django refuse the header (BadHeaderError)."""
+    return " ".join(value.split())
 
 
 def _mailbox(name: str, address: str) -> str:
-    """A header-safe "Name <address>": quotes, commas and non-ASCII names are encoded, not injected."""
-    username, _, domain = address.partition("@")
-    return str(Address(display_name=name, username=username, domain=domain)) if name else address
+    """A header-safe "Name <address>": quotes, commas and non-ASCII names are quoted here and encoded by Django
+    (sanitize_address), never injected as extra addresses."""
+    address, name = address.strip(), _one_line(name)
+    if not name:
+        return address
+    username, _, domain = address.rpartition("@") if "@" in address else (address, "", "")
+    return str(Address(display_name=name, username=username, domain=domain))
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -62,10 +71,14 @@ def build_continuity_email(email: ContinuityEmail) -> EmailMultiAlternatives:
     zone = _zone(email.time_zone)
 
     def shown(line: TranscriptLine) -> dict[str, object]:
-        # Operators' HTML was sanitised with nh3 when it was made (conversations.rich): safe to insert.
-        return {"line": line, "at": line.at.astimezone(zone), "html": mark_safe(line.html)}  # noqa: S308
+        # Operators' HTML was sanitised with nh3 when it was made (conversations.rich), so it may be inserted as
+        # is; a visitor's line never is: the templates show its text escaped, with its line breaks.
+        html = "" if line.from_visitor else mark_safe(line.html)  # noqa: S308
+        return {"line": line, "at": line.at.astimezone(zone), "html": html}
 
-    with translation.override(email.language or "en"):
+    # The `date` filter converts aware datetimes to the *current* time zone, so the visitor's zone is made
+    # current while rendering (the astimezone above alone would be undone).
+    with translation.override(email.language or "en"), timezone.override(zone):
         context = {
             "email": email,
             "new_messages": [shown(line) for line in email.new_messages],
