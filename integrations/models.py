@@ -90,3 +90,16 @@ class InboundEmail(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.from_address}: {self.subject}"
+
+
+class SlackWebhook(models.Model):
+    """Where a workspace's Slack hears of new conversations and assignments (an incoming-webhook URL)."""
+
+    workspace = models.OneToOneField(
+        "workspaces.Workspace", on_delete=models.CASCADE, primary_key=True, related_name="slack_webhook"
+    )
+    url = models.URLField(max_length=500, help_text="https://hooks.slack.com/services/…")
+    last_error = models.CharField(max_length=500, blank=True, help_text="Why the last post failed, if it did.")
+
+    def __str__(self) -> str:
+        return f"Slack for workspace {self.workspace_id}"
