@@ -486,6 +486,20 @@ def _apply(contact: Contact, cleaned: Traits, *, overwrite: bool) -> bool:
 
 
 @transaction.atomic
+def contact_for_sender(workspace_id: int, *, email: str, name: str) -> Contact:
+    """Who an email to one of the business's mailboxes is from: the contact with that address, else a new one
+    (named as the sender's mail client names them). A known contact's details stay as they are."""
+    email = clean_email(email)
+    if not email:
+        raise InvalidInput(gettext("The email has no sender address."), code="invalid_email")
+    _serialise_email(workspace_id, email)
+    contact = _lock(Contact.objects.filter(workspace_id=workspace_id, email=email)).order_by("pk").first()
+    if contact is None:
+        contact = Contact.objects.create(workspace_id=workspace_id, email=email, name=" ".join(name.split())[:NAME_MAX])
+    return contact
+
+
+@transaction.atomic
 def capture_contact_detail(visitor: Visitor, *, email: str | None = None, phone: str | None = None) -> Contact | None:
     """An email or phone the visitor typed into a field of the site: saved when the inbox allows it.
 

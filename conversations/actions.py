@@ -99,6 +99,15 @@ def send_visitor_message(
 
 
 @transaction.atomic
+def start_conversation_by_email(visitor: Visitor) -> Conversation:
+    """A new email to one of the business's mailboxes: a conversation of its own (every new email thread is
+    one, as in any mail client); its messages are added by add_visitor_email."""
+    conversation = Conversation.objects.create(workspace=visitor.workspace, inbox=visitor.inbox, visitor=visitor)
+    emit(ConversationCreated(conversation.workspace_id, conversation.pk, visitor.pk))
+    return conversation
+
+
+@transaction.atomic
 def add_visitor_email(
     conversation: Conversation, *, text: str, client_id: str, attachment: Upload | None = None
 ) -> SentMessage:

@@ -74,6 +74,7 @@ class ConversationFilters:
     team: str | None = None
     tag: str | None = None
     inbox: str | None = None
+    channel: str | None = None  # an Inbox.Channel value
     search: str = ""
 
 
@@ -93,6 +94,8 @@ def _filtered(member: Member, filters: ConversationFilters) -> QuerySet[Conversa
         qs = qs.filter(tags=get_tag(member, filters.tag))
     if filters.inbox:
         qs = qs.filter(inbox=get_inbox(member, filters.inbox))
+    if filters.channel:
+        qs = qs.filter(inbox__channel=filters.channel)
     if filters.search:
         qs = qs.filter(id__in=matching_conversations(member.workspace_id, filters.search))
     return qs

@@ -64,7 +64,7 @@ from visitors.queries import (
     list_timeline,
 )
 from workspaces.actions import set_availability
-from workspaces.models import Member
+from workspaces.models import Inbox, Member
 from workspaces.queries import (
     get_current_member,
     get_member,
@@ -117,6 +117,7 @@ def _filters(request: OperatorRequest) -> ConversationFilters:
         team=get.get("team") or None,
         tag=get.get("tag") or None,
         inbox=get.get("inbox") or None,
+        channel=channel if (channel := get.get("channel")) in Inbox.Channel.values else None,
         search=get.get("q", "").strip()[:200],
     )
 
@@ -144,12 +145,14 @@ def _pane_context(request: OperatorRequest, conversation_id: str) -> dict[str, A
 def _page_context(request: OperatorRequest) -> dict[str, Any]:
     """What the whole page shows around the list: the team, filter choices, notifications."""
     member = request.member
+    inboxes = list(visible_inboxes(member).order_by("name"))
     return {
         "member": member,
         "teammates": list_members(member),
         "filter_teams": list_teams(member),
         "filter_tags": list_tags(member),
-        "filter_inboxes": list(visible_inboxes(member).order_by("name")),
+        "filter_inboxes": inboxes,
+        "filter_channels": [(c.value, c.label) for c in Inbox.Channel if c.value in {i.channel for i in inboxes}],
         "unread_notifications": count_unread_notifications(member),
         "status_tabs": STATUS_TABS,
         "assignee_tabs": ASSIGNEE_TABS,

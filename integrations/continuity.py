@@ -4,6 +4,9 @@ back into the same conversation.
 After each reply to the visitor a task looks again EMAIL_REPLIES_AFTER_SECONDS later. If the visitor has had
 no widget open since, everything they have not been emailed goes out in one email (several quick replies:
 one email, sent by the last reply's check). Their answer arrives at reply+<token>@INBOUND_EMAIL_DOMAIN.
+
+In an email inbox (integrations.email_channel) every reply goes out at once, as a reply to the visitor's
+email from the business's mailbox.
 """
 
 import hashlib
@@ -20,20 +23,23 @@ from django.utils.translation import gettext
 from conversations import actions as conversation_actions
 from conversations.models import Conversation, Message
 from conversations.uploads import check_upload
-from core.errors import DomainError, NotFound
+from core.errors import DomainError
 from integrations.inbound import ParsedEmail, reply_token
 from integrations.models import ConversationEmail, InboundEmail, OutboundEmail
-from integrations.outbound import ContinuityEmail, TranscriptLine, build_continuity_email, continuity_subject
+from integrations.outbound import (
+    ContinuityEmail,
+    ReplyEmail,
+    TranscriptLine,
+    build_continuity_email,
+    build_reply_email,
+    continuity_subject,
+)
 from integrations.tasks import deliver_email
 from visitors.sockets import has_open_widget
 
 TRANSCRIPT_LINES = 10  # earlier messages quoted under the new ones
 DELIVERY_ATTEMPTS = 5
 RETRY_AFTER = timedelta(seconds=30)  # doubled after each failed attempt
-
-
-class UnknownReplyAddress(NotFound):
-    code = "unknown_reply_address"
 
 
 def thread_of(conversation: Conversation, *, lock: bool = False) -> ConversationEmail:
@@ -64,18 +70,21 @@ def email_unseen_replies(conversation_id: int, now: datetime | None = None) -> O
     """Queue one email with the replies the visitor has neither seen live nor been emailed; None when there is
     nothing to send yet (a later reply's check will), the visitor is on the site, or cannot be emailed."""
     now = now or timezone.now()
-    conversation = Conversation.objects.select_related("visitor__contact").filter(pk=conversation_id).first()
+    conversation = Conversation.objects.select_related("visitor__contact", "inbox").filter(pk=conversation_id).first()
     if conversation is None:
         return None
+    by_email = conversation.inbox.is_email
     thread = thread_of(conversation, lock=True)
     replies = _visible_replies(conversation, thread.emailed_seq)
-    wait = timedelta(seconds=settings.EMAIL_REPLIES_AFTER_SECONDS)
+    wait = timedelta(seconds=0 if by_email else settings.EMAIL_REPLIES_AFTER_SECONDS)
     if not replies or replies[-1].created_at > now - wait + timedelta(seconds=1):
         return None
     thread.emailed_seq = replies[-1].seq
     thread.save(update_fields=["emailed_seq"])
     contact = conversation.visitor.contact
-    if contact is None or not contact.email or thread.unsubscribed_at or has_open_widget(conversation.visitor_id):
+    if contact is None or not contact.email:
+        return None
+    if not by_email and (thread.unsubscribed_at or has_open_widget(conversation.visitor_id)):
         return None
     outbound = OutboundEmail.objects.create(
         conversation=conversation,
@@ -90,13 +99,16 @@ def email_unseen_replies(conversation_id: int, now: datetime | None = None) -> O
 
 def deliver(outbound_id: int) -> None:
     """Send a queued email; a failure is retried with backoff, then shown on the conversation."""
-    outbound = OutboundEmail.objects.select_related("conversation__visitor__contact", "conversation__workspace").get(
-        pk=outbound_id
-    )
+    outbound = OutboundEmail.objects.select_related(
+        "conversation__visitor__contact", "conversation__workspace", "conversation__inbox__mailbox"
+    ).get(pk=outbound_id)
     if outbound.status != OutboundEmail.Status.PENDING:
         return
     try:
-        build_continuity_email(_compose(outbound)).send()
+        if outbound.conversation.inbox.is_email:
+            build_reply_email(_compose_reply(outbound)).send()
+        else:
+            build_continuity_email(_compose(outbound)).send()
     except Exception as error:  # any transport error: the SMTP server, the network, a bad address
         _failed(outbound, f"{error.__class__.__name__}: {error}"[:500])
         return
@@ -134,10 +146,9 @@ def _line(message: Message) -> TranscriptLine:
     )
 
 
-def _compose(outbound: OutboundEmail) -> ContinuityEmail:
+def _recent(outbound: OutboundEmail) -> tuple[list[Message], list[Message]]:
+    """The replies this email carries, and the messages before them (the last TRANSCRIPT_LINES)."""
     conversation = outbound.conversation
-    visitor, workspace = conversation.visitor, conversation.workspace
-    thread = thread_of(conversation)
     shown = conversation.messages.filter(private=False, seq__lte=outbound.last_seq).exclude(
         author_kind=Message.AuthorKind.SYSTEM
     )
@@ -147,6 +158,37 @@ def _compose(outbound: OutboundEmail) -> ContinuityEmail:
         message.conversation = conversation
     new = [m for m in recent if m.seq >= outbound.first_seq and m.author_kind != Message.AuthorKind.VISITOR]
     earlier = [m for m in recent if m.seq < outbound.first_seq][-TRANSCRIPT_LINES:]
+    return new, earlier
+
+
+def _compose_reply(outbound: OutboundEmail) -> ReplyEmail:
+    conversation = outbound.conversation
+    visitor, workspace = conversation.visitor, conversation.workspace
+    new, earlier = _recent(outbound)
+    theirs = [m for m in earlier if m.author_kind == Message.AuthorKind.VISITOR]
+    earlier_ids = _thread_message_ids(conversation, before=outbound)
+    contact = visitor.contact
+    return ReplyEmail(
+        business_name=workspace.name,
+        to_address=outbound.to_address,
+        to_name=contact.name if contact else "",
+        from_address=conversation.inbox.mailbox.address,
+        subject=thread_of(conversation).subject,
+        message_id=outbound.message_id,
+        in_reply_to=earlier_ids[-1] if earlier_ids else None,
+        references=earlier_ids,
+        new_messages=[_line(m) for m in new],
+        quoted=_line(theirs[-1]) if theirs else None,
+        language=visitor.language[:2] or "en",
+        time_zone=visitor.time_zone,
+    )
+
+
+def _compose(outbound: OutboundEmail) -> ContinuityEmail:
+    conversation = outbound.conversation
+    visitor, workspace = conversation.visitor, conversation.workspace
+    thread = thread_of(conversation)
+    new, earlier = _recent(outbound)
     earlier_ids = _thread_message_ids(conversation, before=outbound)
     contact = visitor.contact
     return ContinuityEmail(
@@ -178,24 +220,24 @@ def _thread_message_ids(conversation: Conversation, *, before: OutboundEmail) ->
 # Inbound
 
 
-def receive_email(parsed: ParsedEmail, *, recipients: list[str] | None = None) -> InboundEmail:
-    """An email to a reply address: the visitor's message in that conversation, stored once per Message-ID.
-
-    `recipients` are the SMTP envelope's (they name the reply address even when the headers do not). From
-    another address than the contact's it is held for the operators (never attached); an auto-reply is dropped.
-    """
-    addresses = [*(recipients or []), *parsed.recipients]
+def thread_for(addresses: list[str]) -> ConversationEmail | None:
+    """The conversation thread whose reply address is among these, if one is."""
     token = next((t for address in addresses if (t := reply_token(address, settings.INBOUND_EMAIL_DOMAIN))), None)
-    thread = (
-        ConversationEmail.objects.select_related("conversation__visitor__contact", "conversation__workspace")
+    if token is None:
+        return None
+    return (
+        ConversationEmail.objects.select_related(
+            "conversation__visitor__contact", "conversation__workspace", "conversation__inbox"
+        )
         .filter(token=token)
         .first()
-        if token
-        else None
     )
-    if thread is None:
-        raise UnknownReplyAddress(gettext("No conversation has this reply address."))
-    conversation = thread.conversation
+
+
+def receive_reply(conversation: Conversation, parsed: ParsedEmail) -> InboundEmail:
+    """An answer in an email thread of this conversation: the visitor's message there, stored once per
+    Message-ID. From another address than the contact's it is held for the operators (never attached); an
+    auto-reply is dropped."""
     try:
         with transaction.atomic():
             return _store_email(conversation, parsed)
@@ -244,11 +286,15 @@ def _store_email(conversation: Conversation, parsed: ParsedEmail) -> InboundEmai
 
 
 def _add_messages(conversation: Conversation, parsed: ParsedEmail) -> Message | None:
-    """The text, then each attachment, as the visitor's messages; an attachment that may not be sent is noted."""
+    """The text, then each attachment, as the visitor's messages; an attachment that may not be sent is noted.
+
+    A reply keeps only what is new in it; the first email of a conversation all its text when the reply
+    parser finds nothing new in it (a forwarded message)."""
     key = hashlib.sha256((parsed.message_id or parsed.full_text).encode()).hexdigest()[:40]
     first: Message | None = None
-    if parsed.text:
-        first = conversation_actions.add_visitor_email(conversation, text=parsed.text, client_id=f"email:{key}").message
+    text = parsed.text or ("" if conversation.last_seq else parsed.full_text)
+    if text:
+        first = conversation_actions.add_visitor_email(conversation, text=text, client_id=f"email:{key}").message
     for i, attachment in enumerate(parsed.attachments):
         file = SimpleUploadedFile(attachment.name, attachment.data, attachment.content_type)
         try:

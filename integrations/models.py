@@ -22,6 +22,7 @@ class ConversationEmail(models.Model):
         default=0, help_text="Replies up to this message were emailed, or the visitor had the widget open."
     )
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    subject = models.CharField(max_length=300, blank=True, help_text="The first email's, when the visitor wrote first.")
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -67,7 +68,12 @@ class InboundEmail(PublicIdModel):
 
     workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="inbound_emails")
     conversation = models.ForeignKey(
-        "conversations.Conversation", on_delete=models.CASCADE, related_name="inbound_emails"
+        "conversations.Conversation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="inbound_emails",
+        help_text="None for an auto-reply to a mailbox, which starts no conversation.",
     )
     message = models.OneToOneField(
         "conversations.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_email"
@@ -90,6 +96,39 @@ class InboundEmail(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.from_address}: {self.subject}"
+
+
+def new_forward_token() -> str:
+    return secrets.token_hex(10)
+
+
+class EmailMailbox(models.Model):
+    """A business's mailbox (support@, sales@) as an email inbox: the mail it forwards here, or that is fetched
+    from it over IMAP, starts conversations; operators' replies go out from its address."""
+
+    inbox = models.OneToOneField("workspaces.Inbox", on_delete=models.CASCADE, primary_key=True, related_name="mailbox")
+    address = models.EmailField(unique=True, help_text="The mailbox, e.g. support@shop.example. Stored lower-case.")
+    forward_token = models.CharField(
+        max_length=40, unique=True, default=new_forward_token, help_text="inbox+<token>@… to forward its mail to."
+    )
+    imap_host = models.CharField(max_length=255, blank=True, help_text="Empty: mail is forwarded, not fetched.")
+    imap_port = models.PositiveIntegerField(default=993)
+    imap_ssl = models.BooleanField(default=True, help_text="IMAP over TLS (port 993); off: plain, e.g. on localhost.")
+    imap_username = models.CharField(max_length=255, blank=True)
+    imap_password = models.CharField(max_length=255, blank=True)
+    imap_folder = models.CharField(max_length=255, default="INBOX")
+    imap_uidvalidity = models.BigIntegerField(null=True, blank=True, help_text="The folder's UIDVALIDITY last seen.")
+    imap_last_uid = models.BigIntegerField(default=0, help_text="Messages up to this UID were fetched.")
+    imap_polled_at = models.DateTimeField(null=True, blank=True)
+    imap_error = models.CharField(max_length=500, blank=True, help_text="Why the last fetch failed, if it did.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.address
+
+    @property
+    def fetches(self) -> bool:
+        return bool(self.imap_host)
 
 
 class SlackWebhook(models.Model):

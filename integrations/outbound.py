@@ -1,5 +1,9 @@
-"""The email a visitor gets when operators replied after they left the site: the new replies, the recent
-transcript, threading headers so mail clients keep the conversation together, and an unsubscribe link."""
+"""The emails visitors get from operators, with threading headers so mail clients keep a conversation together.
+
+Continuity email: operators replied after the visitor left the site: the new replies, the recent transcript
+and an unsubscribe link. Reply email: an answer in a conversation the visitor started by email, written like
+any mail client's reply ("Re:", the answer, the quoted email it answers).
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +44,22 @@ class ContinuityEmail:
     time_zone: str
 
 
+@dataclass(frozen=True)
+class ReplyEmail:
+    business_name: str
+    to_address: str
+    to_name: str
+    from_address: str  # the business's mailbox: answers come back to it
+    subject: str  # the conversation's first email's
+    message_id: str
+    in_reply_to: str | None
+    references: list[str]
+    new_messages: list[TranscriptLine]
+    quoted: TranscriptLine | None  # the visitor's latest message, quoted under the answer
+    language: str
+    time_zone: str
+
+
 def continuity_subject(business_name: str) -> str:
     """The same for every email of a conversation, so mail clients thread them."""
     return gettext("Your conversation with %(name)s") % {"name": _one_line(business_name)}
@@ -67,38 +87,55 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def build_continuity_email(email: ContinuityEmail) -> EmailMultiAlternatives:
-    zone = _zone(email.time_zone)
+def reply_subject(subject: str) -> str:
+    subject = _one_line(subject)
+    return subject if subject.lower().startswith("re:") else f"Re: {subject}"
 
-    def shown(line: TranscriptLine) -> dict[str, object]:
-        # Operators' HTML was sanitised with nh3 when it was made (conversations.rich), so it may be inserted as
-        # is; a visitor's line never is: the templates show its text escaped, with its line breaks.
-        html = "" if line.from_visitor else mark_safe(line.html)  # noqa: S308
-        return {"line": line, "at": line.at.astimezone(zone), "html": html}
 
-    # The `date` filter converts aware datetimes to the *current* time zone, so the visitor's zone is made
-    # current while rendering (the astimezone above alone would be undone).
-    with translation.override(email.language or "en"), timezone.override(zone):
-        context = {
-            "email": email,
-            "new_messages": [shown(line) for line in email.new_messages],
-            "earlier": [shown(line) for line in email.earlier],
-        }
-        text = render_to_string("integrations/email/continuity.txt", context)
-        html = render_to_string("integrations/email/continuity.html", context)
-    references = [*email.references]
-    if email.in_reply_to and email.in_reply_to not in references:
-        references.append(email.in_reply_to)
+def _shown(line: TranscriptLine, zone: ZoneInfo) -> dict[str, object]:
+    # Operators' HTML was sanitised with nh3 when it was made (conversations.rich), so it may be inserted as
+    # is; a visitor's line never is: the templates show its text escaped, with its line breaks.
+    html = "" if line.from_visitor else mark_safe(line.html)  # noqa: S308
+    return {"line": line, "at": line.at.astimezone(zone), "html": html}
+
+
+def _render(template: str, language: str, zone: ZoneInfo, context: dict[str, object]) -> tuple[str, str]:
+    """The text and HTML parts. The `date` filter converts aware datetimes to the *current* time zone, so the
+    visitor's zone is made current while rendering (an astimezone alone would be undone)."""
+    with translation.override(language or "en"), timezone.override(zone):
+        text = render_to_string(f"integrations/email/{template}.txt", context)
+        html = render_to_string(f"integrations/email/{template}.html", context)
+    return text, html
+
+
+def _threading(message_id: str, in_reply_to: str | None, references: list[str]) -> dict[str, str]:
     headers = {
-        "Message-ID": f"<{email.message_id}>",
-        "List-Unsubscribe": f"<{email.unsubscribe_url}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "X-Auto-Response-Suppress": "All",  # no out-of-office replies from Exchange to a reply address
+        "Message-ID": f"<{message_id}>",
+        "X-Auto-Response-Suppress": "All",  # no out-of-office replies from Exchange
     }
-    if email.in_reply_to:
-        headers["In-Reply-To"] = f"<{email.in_reply_to}>"
+    references = [*references]
+    if in_reply_to and in_reply_to not in references:
+        references.append(in_reply_to)
+    if in_reply_to:
+        headers["In-Reply-To"] = f"<{in_reply_to}>"
     if references:
         headers["References"] = " ".join(f"<{ref}>" for ref in references)
+    return headers
+
+
+def build_continuity_email(email: ContinuityEmail) -> EmailMultiAlternatives:
+    zone = _zone(email.time_zone)
+    context = {
+        "email": email,
+        "new_messages": [_shown(line, zone) for line in email.new_messages],
+        "earlier": [_shown(line, zone) for line in email.earlier],
+    }
+    text, html = _render("continuity", email.language, zone, context)
+    headers = {
+        **_threading(email.message_id, email.in_reply_to, email.references),
+        "List-Unsubscribe": f"<{email.unsubscribe_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=text,
@@ -106,6 +143,26 @@ def build_continuity_email(email: ContinuityEmail) -> EmailMultiAlternatives:
         to=[_mailbox(email.to_name, email.to_address)],
         reply_to=[email.reply_to],
         headers=headers,
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def build_reply_email(email: ReplyEmail) -> EmailMultiAlternatives:
+    zone = _zone(email.time_zone)
+    context = {
+        "email": email,
+        "new_messages": [_shown(line, zone) for line in email.new_messages],
+        "quoted": _shown(email.quoted, zone) if email.quoted else None,
+        "to_name": email.to_name or email.to_address,
+    }
+    text, html = _render("reply", email.language, zone, context)
+    message = EmailMultiAlternatives(
+        subject=reply_subject(email.subject),
+        body=text,
+        from_email=_mailbox(email.business_name, email.from_address),
+        to=[_mailbox(email.to_name, email.to_address)],
+        headers=_threading(email.message_id, email.in_reply_to, email.references),
     )
     message.attach_alternative(html, "text/html")
     return message

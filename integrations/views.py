@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
-from integrations import continuity
+from integrations import continuity, mailroom
 from integrations.inbound import MAX_EMAIL_BYTES, parse_email
 from integrations.models import ConversationEmail
 
@@ -35,7 +35,7 @@ def inbound_email(request: HttpRequest) -> JsonResponse:
     if int(request.headers.get("Content-Length") or 0) > MAX_EMAIL_BYTES:
         return _error(413, "email_too_large", "The email is larger than the limit.")
     try:
-        stored = continuity.receive_email(parse_email(request.body))
+        stored = mailroom.receive(parse_email(request.body))
     except DomainError as error:
         return _error(error.status, error.code, error.detail)
     return JsonResponse({"status": stored.status, "id": stored.public_id.hex})

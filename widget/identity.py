@@ -42,7 +42,11 @@ def _check_origin(inbox: Inbox, origin: str) -> None:
 
 
 def resolve_inbox(key: str, origin: str) -> Inbox:
-    inbox = Inbox.objects.select_related("workspace").filter(widget_key=key, revoked_at=None).first()
+    inbox = (
+        Inbox.objects.select_related("workspace")
+        .filter(widget_key=key, revoked_at=None, channel=Inbox.Channel.WEB)
+        .first()
+    )
     if inbox is None:
         raise Forbidden("Unknown or revoked widget key.", code="invalid_key")
     _check_origin(inbox, origin)
@@ -63,7 +67,7 @@ def authenticate_visitor(token: str, origin: str) -> Visitor:
     key, visitor_hex = read_visitor_token(token)
     visitor = (
         Visitor.objects.select_related("inbox__workspace")
-        .filter(public_id=visitor_hex, inbox__widget_key=key, inbox__revoked_at=None)
+        .filter(public_id=visitor_hex, inbox__widget_key=key, inbox__revoked_at=None, inbox__channel=Inbox.Channel.WEB)
         .first()
     )
     if visitor is None:

@@ -13,7 +13,7 @@ from workspaces.queries import visible_inboxes
 
 def list_settings_inboxes(member: Member) -> list[Inbox]:
     """The inboxes the member may see (admins: all of the workspace), by name."""
-    return list(visible_inboxes(member).order_by("name", "id"))
+    return list(visible_inboxes(member).select_related("mailbox").order_by("name", "id"))
 
 
 def welcome_rules(inbox: Inbox) -> QuerySet[WelcomeRule]:

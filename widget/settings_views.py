@@ -13,7 +13,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
+from integrations.forms import EmailInboxForm
 from widget import actions, forms
 from widget.languages import LANGUAGES
 from widget.models import WelcomeRule
@@ -31,6 +32,14 @@ def _inbox_page(
 ) -> HttpResponse:
     context = {"inbox": inbox, "tab": tab, **context}
     return render_page(request, f"widget/settings/{template}", context, section=SECTION, status=status)
+
+
+def _widget_inbox(request: SettingsRequest, inbox_id: str) -> Inbox:
+    """An inbox with a web widget the member may see (an email inbox has its own settings page)."""
+    inbox = get_inbox(request.member, inbox_id)
+    if inbox.is_email:
+        raise NotFound(_("This inbox is an email inbox: it has no widget."))
+    return inbox
 
 
 def _posted_here(request: HttpRequest, posted_to: str) -> bool:
@@ -52,6 +61,7 @@ def _inboxes_page(
     context = {
         "inboxes": list_settings_inboxes(request.member),
         "inbox_form": bound_form(request, forms.InboxForm, "widget-settings-inbox-create"),
+        "email_inbox_form": bound_form(request, EmailInboxForm, "integrations-email-inbox-create"),
         "error": error,
     }
     return render_page(request, "widget/settings/inboxes.html", context, section=SECTION, status=status)
@@ -82,7 +92,7 @@ def inbox_create(request: SettingsRequest) -> HttpResponse:
 def _install_page(
     request: SettingsRequest, inbox_id: str, *, error: DomainError | None = None, status: int = 200, **_kwargs: Any
 ) -> HttpResponse:
-    inbox = get_inbox(request.member, inbox_id)
+    inbox = _widget_inbox(request, inbox_id)
     context = {
         "snippet": actions.install_snippet(inbox, _script_url(request)),
         "origins_form": bound_form(
@@ -110,7 +120,7 @@ def install(request: SettingsRequest, inbox_id: str) -> HttpResponse:
 @settings_view("widget_install")
 def origins(request: SettingsRequest, inbox_id: str) -> HttpResponse:
     require_admin(request.member)
-    inbox = get_inbox(request.member, inbox_id)
+    inbox = _widget_inbox(request, inbox_id)
     form = forms.OriginsForm(request.POST)
     if not form.is_valid():
         return invalid(request, "widget_install", inbox_id)
@@ -122,7 +132,7 @@ def origins(request: SettingsRequest, inbox_id: str) -> HttpResponse:
 @settings_view("widget_install")
 def capture_emails(request: SettingsRequest, inbox_id: str) -> HttpResponse:
     require_admin(request.member)
-    inbox = get_inbox(request.member, inbox_id)
+    inbox = _widget_inbox(request, inbox_id)
     form = forms.CaptureEmailsForm(request.POST)
     if not form.is_valid():
         return invalid(request, "widget_install", inbox_id)
@@ -135,7 +145,7 @@ def capture_emails(request: SettingsRequest, inbox_id: str) -> HttpResponse:
 @settings_view("widget_install")
 def email_developer(request: SettingsRequest, inbox_id: str) -> HttpResponse:
     require_admin(request.member)
-    inbox = get_inbox(request.member, inbox_id)
+    inbox = _widget_inbox(request, inbox_id)
     form = forms.DeveloperEmailForm(request.POST)
     if not form.is_valid():
         return invalid(request, "widget_install", inbox_id)
@@ -176,7 +186,7 @@ def _preview(form: forms.AppearanceForm, fallback: dict[str, str], inbox_name: s
 def _appearance_page(
     request: SettingsRequest, inbox_id: str, *, error: DomainError | None = None, status: int = 200, **_kwargs: Any
 ) -> HttpResponse:
-    inbox = get_inbox(request.member, inbox_id)
+    inbox = _widget_inbox(request, inbox_id)
     settings = widget_settings(inbox)
     lang = _text_language(request, settings.default_language)
     texts = settings.texts.get(lang) or {}
@@ -226,7 +236,7 @@ def appearance(request: SettingsRequest, inbox_id: str) -> HttpResponse:
 @settings_view("widget_appearance")
 def appearance_save(request: SettingsRequest, inbox_id: str) -> HttpResponse:
     require_admin(request.member)
-    inbox = get_inbox(request.member, inbox_id)
+    inbox = _widget_inbox(request, inbox_id)
     form = forms.AppearanceForm(request.POST)
     if not form.is_valid():
         return invalid(request, "widget_appearance", inbox_id)
@@ -256,7 +266,7 @@ def appearance_save(request: SettingsRequest, inbox_id: str) -> HttpResponse:
 def _availability_page(
     request: SettingsRequest, inbox_id: str, *, error: DomainError | None = None, status: int = 200, **_kwargs: Any
 ) -> HttpResponse:
-    inbox = get_inbox(request.member, inbox_id)
+    inbox = _widget_inbox(request, inbox_id)
     settings = widget_settings(inbox)
     initial = forms.AvailabilityForm.initial_from(settings)
     form = bound_form(request, forms.AvailabilityForm, "widget-settings-availability-save", initial=initial)
@@ -275,7 +285,7 @@ def availability(request: SettingsRequest, inbox_id: str) -> HttpResponse:
 @settings_view("widget_availability")
 def availability_save(request: SettingsRequest, inbox_id: str) -> HttpResponse:
     require_admin(request.member)
-    inbox = get_inbox(request.member, inbox_id)
+    inbox = _widget_inbox(request, inbox_id)
     form = forms.AvailabilityForm(request.POST)
     if not form.is_valid():
         return invalid(request, "widget_availability", inbox_id)
@@ -311,7 +321,7 @@ def _rule_form(
 def _welcome_page(
     request: SettingsRequest, inbox_id: str, *, error: DomainError | None = None, status: int = 200, **_kwargs: Any
 ) -> HttpResponse:
-    inbox = get_inbox(request.member, inbox_id)
+    inbox = _widget_inbox(request, inbox_id)
     settings = widget_settings(inbox)
     url_labels: dict[str, Any] = dict(forms.URL_MATCHES)
     visitor_labels: dict[str, Any] = dict(forms.VISITORS)
@@ -342,7 +352,7 @@ def welcome(request: SettingsRequest, inbox_id: str) -> HttpResponse:
 def _welcome_new_page(
     request: SettingsRequest, inbox_id: str, *, error: DomainError | None = None, status: int = 200, **_kwargs: Any
 ) -> HttpResponse:
-    inbox = get_inbox(request.member, inbox_id)
+    inbox = _widget_inbox(request, inbox_id)
     default_language = widget_settings(inbox).default_language
     context = {
         "form": _rule_form(request, "widget-settings-welcome-create", default_language),
@@ -362,7 +372,7 @@ def welcome_new(request: SettingsRequest, inbox_id: str) -> HttpResponse:
 @settings_view("widget_welcome_new")
 def welcome_create(request: SettingsRequest, inbox_id: str) -> HttpResponse:
     require_admin(request.member)
-    inbox = get_inbox(request.member, inbox_id)
+    inbox = _widget_inbox(request, inbox_id)
     default_language = widget_settings(inbox).default_language
     form = forms.WelcomeRuleForm(request.POST, default_language=default_language)
     if not form.is_valid():
@@ -382,7 +392,7 @@ def _welcome_rule_page(
     status: int = 200,
     **_kwargs: Any,
 ) -> HttpResponse:
-    inbox = get_inbox(request.member, inbox_id)
+    inbox = _widget_inbox(request, inbox_id)
     rule = get_welcome_rule(inbox, rule_id)
     default_language = widget_settings(inbox).default_language
     initial = forms.WelcomeRuleForm.initial_from(rule)
@@ -403,7 +413,7 @@ def welcome_rule(request: SettingsRequest, inbox_id: str, rule_id: str) -> HttpR
 
 def _admin_rule(request: SettingsRequest, inbox_id: str, rule_id: str) -> tuple[Inbox, WelcomeRule]:
     require_admin(request.member)
-    inbox = get_inbox(request.member, inbox_id)
+    inbox = _widget_inbox(request, inbox_id)
     return inbox, get_welcome_rule(inbox, rule_id)
 
 

@@ -31,10 +31,12 @@ def add_member(workspace: Workspace, user: User, *, role: str, display_name: str
     return member
 
 
-def create_inbox(workspace: Workspace, *, name: str, allowed_origins: list[str]) -> Inbox:
+def create_inbox(
+    workspace: Workspace, *, name: str, allowed_origins: list[str], channel: str = Inbox.Channel.WEB
+) -> Inbox:
     """A new inbox is worked by every member until an admin narrows that."""
     inbox = Inbox.objects.create(
-        workspace=workspace, name=name, allowed_origins=[o.rstrip("/") for o in allowed_origins]
+        workspace=workspace, name=name, channel=channel, allowed_origins=[o.rstrip("/") for o in allowed_origins]
     )
     inbox.members.add(*workspace.members.all())
     return inbox

@@ -7,6 +7,8 @@ from django.db import transaction
 from accounts import actions as account_actions
 from accounts.models import User
 from conversations import actions as conversation_actions
+from integrations.actions import create_email_inbox
+from integrations.models import EmailMailbox
 from widget.models import WelcomeRule, WidgetSettings
 from workspaces import actions
 from workspaces.models import Inbox, Member, Workspace
@@ -15,6 +17,7 @@ DEMO_WORKSPACE = "Demo Shop"
 DEMO_EMAIL = "operator@demo.parley.local"
 DEMO_PASSWORD = "parley-demo"  # noqa: S105 - the published demo login
 DEMO_TEAMMATE_EMAIL = "sam@demo.parley.local"  # an agent, to try assignment and transfer in a second browser
+DEMO_MAILBOX = "support@demo.parley.local"  # an email inbox: its mail comes in through `parley smtpd`
 DEMO_TAGS = (("VIP", "#d97706"), ("Wholesale", "#2563eb"), ("Refund", "#dc2626"))
 DEMO_TEMPLATES = (
     ("hello", "Hi {{contact.name}}! {{operator.name}} from {{workspace.name}} here. How can I help?"),
@@ -57,7 +60,7 @@ def seed_demo(*, origins: list[str]) -> Demo:
     workspace = Workspace.objects.filter(name=DEMO_WORKSPACE, members__user=operator).first()
     if workspace is None:
         workspace = actions.create_workspace(name=DEMO_WORKSPACE, owner=operator, owner_display_name="Alex")
-    inbox = workspace.inboxes.order_by("created_at").first() or actions.create_inbox(
+    inbox = workspace.inboxes.filter(channel=Inbox.Channel.WEB).order_by("created_at").first() or actions.create_inbox(
         workspace, name="Demo Shop website", allowed_origins=[]
     )
     missing = [o for o in origins if o not in inbox.allowed_origins]
@@ -68,6 +71,8 @@ def seed_demo(*, origins: list[str]) -> Demo:
         _seed_team(workspace.members.get(user=operator))
     if not WidgetSettings.objects.filter(inbox=inbox).exists():
         _seed_widget(inbox)
+    if not EmailMailbox.objects.filter(address=DEMO_MAILBOX).exists():
+        create_email_inbox(workspace.members.get(user=operator), name="Demo Shop email", address=DEMO_MAILBOX)
     return Demo(workspace, inbox, operator)
 
 

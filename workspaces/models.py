@@ -44,6 +44,10 @@ class Member(PublicIdModel):
     notify_email = models.BooleanField(
         default=True, help_text="Email the operator an assignment or mention they missed while away."
     )
+    notify_digest = models.BooleanField(
+        default=True, help_text="A morning email listing the conversations still waiting for an answer."
+    )
+    digest_sent_on = models.DateField(null=True, blank=True, help_text="The day the last digest went out.")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -107,10 +111,16 @@ def new_identity_secret() -> str:
 
 
 class Inbox(PublicIdModel):
-    """One web widget installation: its public key and the sites allowed to embed it."""
+    """Where conversations come in: a web widget installation (its public key and the sites allowed to embed
+    it) or a mailbox of the business (its settings in integrations.EmailMailbox)."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Website")
+        EMAIL = "email", _("Email")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="inboxes")
     name = models.CharField(max_length=120)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
     widget_key = models.CharField(max_length=40, unique=True, default=new_widget_key)
     allowed_origins = models.JSONField(
         default=list, help_text='Site origins such as "https://shop.example.com"; "*" allows any.'
@@ -135,6 +145,10 @@ class Inbox(PublicIdModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def is_email(self) -> bool:
+        return self.channel == self.Channel.EMAIL
 
     def allows_origin(self, origin: str) -> bool:
         return "*" in self.allowed_origins or origin.rstrip("/") in self.allowed_origins

@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from contacts import actions as contact_actions
 from conversations import actions
 from conversations.models import Conversation, Message
-from integrations import continuity
+from integrations import continuity, mailroom
 from integrations.inbound import parse_email
 from integrations.models import ConversationEmail, InboundEmail, OutboundEmail
 from visitors import sockets
@@ -177,7 +177,7 @@ def test_a_failing_mail_server_is_retried_then_shown_on_the_conversation(member,
 def test_an_answer_by_email_lands_in_its_conversation_without_the_quoted_history(conversation):
     thread = continuity.thread_of(conversation)
 
-    stored = continuity.receive_email(answer(thread, "Great, thanks! Two mugs please."))
+    stored = mailroom.receive(answer(thread, "Great, thanks! Two mugs please."))
 
     assert stored.status == InboundEmail.Status.ACCEPTED
     message = conversation.messages.order_by("seq").last()
@@ -189,7 +189,7 @@ def test_a_closed_conversation_reopens_when_the_answer_arrives(member, conversat
     thread = continuity.thread_of(conversation)
     actions.close_conversation(member, conversation)
 
-    continuity.receive_email(answer(thread, "One more question"))
+    mailroom.receive(answer(thread, "One more question"))
 
     assert Conversation.objects.get(pk=conversation.pk).status == Conversation.Status.OPEN
 
@@ -197,8 +197,8 @@ def test_a_closed_conversation_reopens_when_the_answer_arrives(member, conversat
 def test_the_same_email_delivered_twice_is_stored_once(conversation):
     thread = continuity.thread_of(conversation)
 
-    first = continuity.receive_email(answer(thread, "Thanks"))
-    again = continuity.receive_email(answer(thread, "Thanks"))
+    first = mailroom.receive(answer(thread, "Thanks"))
+    again = mailroom.receive(answer(thread, "Thanks"))
 
     assert first.pk == again.pk
     assert conversation.messages.filter(text="Thanks").count() == 1
@@ -207,7 +207,7 @@ def test_the_same_email_delivered_twice_is_stored_once(conversation):
 def test_an_answer_from_another_address_is_held_for_the_operators_not_attached(conversation):
     thread = continuity.thread_of(conversation)
 
-    stored = continuity.receive_email(answer(thread, "I am someone else", sender="mallory@example.net"))
+    stored = mailroom.receive(answer(thread, "I am someone else", sender="mallory@example.net"))
 
     assert stored.status == InboundEmail.Status.FLAGGED
     assert not conversation.messages.filter(text__contains="someone else").exists()
@@ -221,8 +221,8 @@ def test_an_unknown_reply_address_is_refused(conversation):
     email["To"] = "reply+unknowntoken123@reply.shop.example.com"
     email.set_content("hello")
 
-    with pytest.raises(continuity.UnknownReplyAddress):
-        continuity.receive_email(parse_email(email.as_bytes()))
+    with pytest.raises(mailroom.UnknownReplyAddress):
+        mailroom.receive(parse_email(email.as_bytes()))
 
 
 def test_the_webhook_takes_raw_mime_with_the_secret_only(conversation):

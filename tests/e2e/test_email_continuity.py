@@ -1,8 +1,9 @@
-"""Email continuity with real mail servers on this machine: Parley sends through an aiosmtpd server that
-captures what it sends, and the visitor's answer goes into `parley smtpd` over SMTP.
+"""Email with real mail servers on this machine: Parley sends through an aiosmtpd server that captures what
+it sends, and customers' emails go into `parley smtpd` over SMTP.
 
-An operator's reply to a visitor who left the site arrives by email; the visitor answers by email; the
-answer shows live in the inbox and in the widget's history.
+Continuity: an operator's reply to a visitor who left the site arrives by email; the visitor answers by
+email; the answer shows live in the inbox and in the widget's history; the link in the email stops them.
+The email channel: a new email to the demo's mailbox is a conversation in the inbox, answered by email.
 """
 
 import smtplib
@@ -19,6 +20,7 @@ from playwright.sync_api import Browser, expect
 
 from tests.e2e.conftest import (
     DemoServer,
+    conversation_row,
     demo_server,
     expect_widget_history,
     open_conversation,
@@ -29,6 +31,7 @@ from tests.e2e.conftest import (
     visitor_page,
 )
 from tests.servers import PARLEY, ROOT, free_port
+from workspaces.demo import DEMO_MAILBOX
 
 REPLY_DOMAIN = "reply.demo.parley.local"
 
@@ -101,7 +104,7 @@ def test_parley_smtpd_receives_for_a_cluster_and_refuses_other_domains(server: D
 
     # Then it relays nothing and says why
     assert other[1][0] == 550
-    assert unknown[0] == 550 and b"No conversation has this reply address" in unknown[1]
+    assert unknown[0] == 550 and b"No conversation or inbox has this address" in unknown[1]
 
 
 def _connect(port: int, timeout: float = 30) -> smtplib.SMTP:
@@ -192,3 +195,72 @@ def test_a_reply_reaches_the_visitor_by_email_and_their_answer_comes_back_live(
     expect_widget_history(
         back, [question, "Yes, up to 20 letters.", "It takes two days.", "Great, engrave DANA please."]
     )
+
+    # And the link at the foot of the email stops them, after asking
+    link = email["List-Unsubscribe"].strip().strip("<>")
+    unsubscribe_url = server.url + link[link.index("/email/unsubscribe/") :]  # PUBLIC_URL is not the test's port
+    back.goto(unsubscribe_url)
+    expect(back.get_by_role("heading")).to_have_text("Stop emails for this conversation?")
+    back.get_by_role("button", name="Stop the emails").click()
+    expect(back.get_by_role("heading")).to_have_text("You will get no more emails")
+    back.goto(unsubscribe_url)
+    expect(back.get_by_role("heading")).to_have_text("You will get no more emails")
+
+
+def test_a_new_email_to_the_mailbox_is_answered_from_the_inbox_by_email(
+    browser: Browser, server: DemoServer, outbox: Outbox
+) -> None:
+    # Given the operator in the inbox
+    operator = operator_page(browser, server)
+
+    # When a customer writes to the shop's mailbox (its mail server hands it to `parley smtpd`)
+    first = EmailMessage()
+    first["From"] = "Kim Lee <kim@example.com>"
+    first["To"] = DEMO_MAILBOX
+    first["Subject"] = "Wholesale prices for mugs"
+    first["Message-ID"] = "<kim-1@example.com>"
+    first.set_content("Hello,\n\nwhat is your price for 200 mugs?\n\nKim")
+    with _connect(SMTP_PORT) as smtp:
+        smtp.send_message(first)
+
+    # Then it appears live as an email conversation, with its subject
+    row = conversation_row(operator, "what is your price for 200 mugs?")
+    expect(row).to_have_attribute("data-channel", "email")
+    expect(row.get_by_role("img", name="Email")).to_be_visible()
+    open_conversation(operator, "what is your price for 200 mugs?")
+    expect(operator.locator(".conversation__subject")).to_have_text("Wholesale prices for mugs")
+
+    # When the operator answers
+    sent_before = len(outbox.messages)
+    reply_from_inbox(operator, "It is 4 € a mug for 200.")
+
+    # Then the customer gets an email reply from the mailbox, threaded under their email
+    reply = outbox.wait_for(sent_before + 1)[-1]
+    assert DEMO_MAILBOX in reply["From"] and "Demo Shop" in reply["From"]
+    assert reply["To"] == "Kim Lee <kim@example.com>"
+    assert reply["Subject"] == "Re: Wholesale prices for mugs"
+    assert reply["In-Reply-To"] == "<kim-1@example.com>"
+    assert reply["List-Unsubscribe"] is None
+    body = reply.get_body(("plain",))
+    assert body is not None and body.get_content().startswith("It is 4 € a mug for 200.")
+
+    # When they answer it, to the mailbox
+    answer = EmailMessage()
+    answer["From"] = "Kim Lee <kim@example.com>"
+    answer["To"] = DEMO_MAILBOX
+    answer["Subject"] = "Re: Wholesale prices for mugs"
+    answer["Message-ID"] = "<kim-2@example.com>"
+    answer["In-Reply-To"] = reply["Message-ID"]
+    answer["References"] = f"<kim-1@example.com> {reply['Message-ID']}"
+    answer.set_content("Deal, 200 then.\n\nOn Thu, Demo Shop <" + DEMO_MAILBOX + "> wrote:\n> It is 4 € a mug")
+    with _connect(SMTP_PORT) as smtp:
+        smtp.send_message(answer)
+
+    # Then it joins the same conversation, live
+    expect(operator.locator(".feed article.msg--visitor .msg__text").last).to_have_text("Deal, 200 then.")
+
+    # And the list can show email conversations only
+    operator.locator("select[name=channel]").select_option("email")
+    expect(operator.locator("#conversation-list .row").first).to_be_visible()
+    channels = operator.locator("#conversation-list .row").evaluate_all("rows => rows.map(r => r.dataset.channel)")
+    assert set(channels) == {"email"}

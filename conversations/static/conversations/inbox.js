@@ -213,6 +213,7 @@
     else if (f.assignee && f.assignee !== "all" && r.assignee !== f.assignee) return false;
     if (f.team && r.team !== f.team) return false;
     if (f.inbox && r.inbox !== f.inbox) return false;
+    if (f.channel && r.channel !== f.channel) return false;
     if (f.tag && (r.tags || "").split(/\s+/).indexOf(f.tag) < 0) return false;
     return true;
   }
