@@ -38,6 +38,7 @@ from integrations.tasks import deliver_email
 from visitors.sockets import has_open_widget
 
 TRANSCRIPT_LINES = 10  # earlier messages quoted under the new ones
+HELD_EXCERPT = 1000  # characters of a held email shown to operators in its note
 DELIVERY_ATTEMPTS = 5
 RETRY_AFTER = timedelta(seconds=30)  # doubled after each failed attempt
 
@@ -271,13 +272,12 @@ def _store_email(conversation: Conversation, parsed: ParsedEmail) -> InboundEmai
         status=status,
     )
     if status == InboundEmail.Status.FLAGGED:
+        held = gettext("An email from %(sender)s to this conversation was held: it is not from the contact's address.")
+        excerpt = parsed.text or parsed.full_text
+        if len(excerpt) > HELD_EXCERPT:
+            excerpt = excerpt[:HELD_EXCERPT] + "…"
         conversation_actions.add_activity_note(
-            conversation,
-            gettext(
-                "An email from %(sender)s to this conversation's reply address was held: it is not from the "
-                "contact's address."
-            )
-            % {"sender": parsed.from_address},
+            conversation, f"{held % {'sender': parsed.from_address}}\n\n{excerpt}".strip()
         )
     elif status == InboundEmail.Status.ACCEPTED:
         inbound.message = _add_messages(conversation, parsed)

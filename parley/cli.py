@@ -7,7 +7,7 @@ COMMANDS = {
     "demo": "migrate, seed the Demo Shop workspace and serve it (--port N)",
     "serve": "serve HTTP and websockets (--host, --port)",
     "worker": "run background jobs (scale-out mode)",
-    "smtpd": "receive visitors' email answers over SMTP (--host, --port)",
+    "smtpd": "receive email over SMTP: answers to reply addresses, mail of connected mailboxes (--host, --port)",
     "createoperator": "create an operator account in a workspace",
 }
 

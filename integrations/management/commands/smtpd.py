@@ -8,7 +8,7 @@ from integrations.smtp import make_controller
 
 
 class Command(BaseCommand):
-    help = "Receive visitors' email answers over SMTP (point the reply domain's MX here, or forward to it)."
+    help = "Receive email over SMTP: answers to reply addresses and the mail of connected mailboxes."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
