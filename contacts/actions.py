@@ -500,6 +500,35 @@ def contact_for_sender(workspace_id: int, *, email: str, name: str) -> Contact:
 
 
 @transaction.atomic
+def record_answer(visitor: Visitor, field: str, value: object) -> Contact:
+    """What the visitor told a bot, on their contact (created when they have none yet). An email or phone
+    never moves the visitor to someone else's contact; a name or company fills only an empty one, so what the
+    team or the site wrote stays; a custom attribute takes the new value."""
+    if field in ("email", "phone"):
+        return _take_detail(visitor, **{field: str(value)})
+    visitor = _locked_visitor(visitor)
+    contact = _lock(Contact.objects.filter(pk=visitor.contact_id)).first() if visitor.contact_id else None
+    if contact is None:
+        contact = Contact.objects.create(workspace_id=visitor.workspace_id)
+        visitor.contact = contact
+        visitor.save(update_fields=["contact"])
+    if field in ("name", "company"):
+        cleaned = clean_name(value) if field == "name" else clean_company(value)
+        changed = bool(cleaned) and not getattr(contact, field)
+        if changed:
+            setattr(contact, field, cleaned)
+    else:
+        typed = resolve_attributes(visitor.workspace_id, {field: value})[field]
+        changed = contact.attributes.get(field) != typed
+        contact.attributes = {**contact.attributes, field: typed}
+    if changed:
+        contact.updated_at = timezone.now()
+        contact.save()
+        emit(VisitorIdentified(visitor.workspace_id, visitor.pk, contact.pk), subject=contact)
+    return contact
+
+
+@transaction.atomic
 def capture_contact_detail(visitor: Visitor, *, email: str | None = None, phone: str | None = None) -> Contact | None:
     """An email or phone the visitor typed into a field of the site: saved when the inbox allows it.
 

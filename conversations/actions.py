@@ -208,7 +208,8 @@ def mentioned_members(member: Member, text: str) -> list[Member]:
 
 
 @transaction.atomic
-def close_conversation(member: Member, conversation: Conversation) -> Conversation:
+def close_conversation(member: Member | None, conversation: Conversation) -> Conversation:
+    """An operator closes the conversation (None: a bot's flow ended with closing it)."""
     conversation = _lock(conversation)
     if conversation.status != Conversation.Status.CLOSED:
         _set_status(conversation, Conversation.Status.CLOSED, member=member)
@@ -304,6 +305,62 @@ def assign_conversation(
     return conversation
 
 
+@transaction.atomic
+def send_bot_message(
+    conversation: Conversation,
+    *,
+    sender_name: str,
+    text: str,
+    quick_replies: object = None,
+    cards: object = None,
+    client_id: str | None = None,
+) -> SentMessage:
+    """A bot's message to the visitor, shown under its persona's name. `client_id` makes a retried step a no-op."""
+    rich = clean_rich_content(quick_replies, cards)
+    text = clean_message_text(text, may_be_empty="cards" in rich)
+    conversation = _lock(conversation)
+    sent = _append(
+        conversation,
+        author_kind=Message.AuthorKind.BOT,
+        member=None,
+        text=text,
+        client_id=clean_client_id(client_id),
+        rich=rich,
+        sender_name=sender_name[:80],
+    )
+    return sent
+
+
+@transaction.atomic
+def hand_off_conversation(
+    conversation: Conversation, *, assignee: Member | None, team: Team | None, line: str
+) -> Conversation:
+    """A bot gives the conversation to people: to an operator and/or a team, or to whoever picks it up (both
+    None). `line` says why, for the operators (an activity line); the assignee is notified."""
+    conversation = _lock(conversation)
+    if (assignee or team) and (conversation.assignee_id, conversation.team_id) != (
+        assignee.pk if assignee else None,
+        team.pk if team else None,
+    ):
+        conversation.assignee, conversation.team = assignee, team
+        conversation.save(update_fields=["assignee", "team"])
+        emit(
+            ConversationAssigned(
+                conversation.workspace_id,
+                conversation.pk,
+                conversation.visitor_id,
+                None,
+                assignee.pk if assignee else None,
+                team.pk if team else None,
+            ),
+            subject=conversation,
+        )
+        if assignee is not None:
+            _notify(assignee, Notification.Kind.ASSIGNED, conversation, actor=None)
+    _append(conversation, author_kind=Message.AuthorKind.SYSTEM, member=None, text=line, client_id=None, private=True)
+    return conversation
+
+
 def _assignment_line(member: Member, previous: Member | None, assignee: Member | None, team: Team | None) -> str:
     """The activity line stored with the change, one whole sentence per case so that it translates well."""
     names = {
@@ -362,7 +419,7 @@ def mark_conversation_read(member: Member, conversation: Conversation) -> Conver
 
 
 def _notify(
-    recipient: Member, kind: str, conversation: Conversation, *, actor: Member, message: Message | None = None
+    recipient: Member, kind: str, conversation: Conversation, *, actor: Member | None, message: Message | None = None
 ) -> None:
     notification = Notification.objects.create(
         recipient=recipient, kind=kind, conversation=conversation, message=message, actor=actor
@@ -403,6 +460,7 @@ def _append(
     attachment: Upload | None = None,
     private: bool = False,
     rich: dict[str, object] | None = None,
+    sender_name: str = "",
 ) -> SentMessage:
     """Store the next message of a conversation, or find the one a retry of this send stored.
 
@@ -419,6 +477,7 @@ def _append(
                 author_member=member,
                 text=text,
                 rich=rich or {},
+                sender_name=sender_name,
                 private=private,
                 client_id=client_id,
                 created_at=now,

@@ -44,7 +44,7 @@ class ConversationSnoozed(ConversationEvent):
 @dataclass(frozen=True)
 class ConversationAssigned(ConversationEvent):
     name = "conversation.assigned"
-    member_id: int
+    member_id: int | None  # None: a bot handed the conversation over
     assignee_id: int | None
     team_id: int | None
 

@@ -84,6 +84,7 @@ class Message(PublicIdModel):
     author_member = models.ForeignKey(
         "workspaces.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
+    sender_name = models.CharField(max_length=80, blank=True, help_text="A bot's persona name, shown to visitors.")
     text = models.TextField(blank=True)
     # Operators' and bots' extras: {"quick_replies": ["Yes", "No"], "cards": [{title, text, image_url, buttons}]}
     rich = models.JSONField(default=dict, blank=True)
@@ -106,7 +107,7 @@ class Message(PublicIdModel):
 
     @property
     def author_name(self) -> str | None:
-        return self.author_member.display_name if self.author_member else None
+        return self.author_member.display_name if self.author_member else (self.sender_name or None)
 
     @cached_property
     def html(self) -> str:

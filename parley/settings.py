@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "conversations",
     "widget",
     "integrations",
+    "bots",
     "realtime",
     "jobs",
 ]

@@ -1,0 +1,125 @@
+"""Writes of bots: drafts checked at save, publishing (a new immutable version), rolling back, duplicating."""
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from bots.flow import Flow, FlowError, InvalidFlow, check_flow, starter_flow
+from bots.models import Bot, BotVersion
+from bots.queries import known_in
+from core.errors import InvalidInput, NotFound
+from workspaces.models import Member
+from workspaces.queries import require_admin
+
+
+class FlowRejected(InvalidInput):
+    """The flow could not run; `errors` name each block and what is wrong with it."""
+
+    code = "invalid_flow"
+
+    def __init__(self, errors: list[FlowError]) -> None:
+        super().__init__(gettext("The flow has problems: fix them and save again."))
+        self.errors = errors
+
+
+def _checked(bot: Bot, flow: object) -> Flow:
+    try:
+        return check_flow(flow, known_in(bot.workspace_id))
+    except InvalidFlow as invalid:
+        raise FlowRejected(invalid.errors) from None
+
+
+def _clean_name(name: str, *, field: str) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > 80:
+        raise InvalidInput(gettext("The %(field)s must be 1 to 80 characters long.") % {"field": field})
+    return name
+
+
+@transaction.atomic
+def create_bot(member: Member, *, name: str, persona_name: str, flow: object = None) -> Bot:
+    require_admin(member)
+    bot = Bot(
+        workspace=member.workspace,
+        name=_clean_name(name, field=gettext("name")),
+        persona_name=_clean_name(persona_name, field=gettext("persona name")),
+    )
+    bot.draft = _checked(bot, flow if flow is not None else starter_flow()).model_dump(
+        mode="json", exclude_defaults=True
+    )
+    bot.save()
+    return bot
+
+
+@transaction.atomic
+def save_draft(member: Member, bot: Bot, flow: object) -> Bot:
+    """Only a flow that could run is saved; the published version, which live conversations run, is untouched."""
+    require_admin(member)
+    _in_workspace(member, bot)
+    bot.draft = _checked(bot, flow).model_dump(mode="json", exclude_defaults=True)
+    bot.updated_at = timezone.now()
+    bot.save(update_fields=["draft", "updated_at"])
+    return bot
+
+
+@transaction.atomic
+def publish(member: Member, bot: Bot) -> BotVersion:
+    """The draft becomes the next version; new conversations run it, running ones finish on theirs."""
+    require_admin(member)
+    _in_workspace(member, bot)
+    draft = Bot.objects.select_for_update().values_list("draft", flat=True).get(pk=bot.pk)  # one at a time
+    flow = _checked(bot, draft)
+    number = (bot.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+    version = BotVersion.objects.create(
+        bot=bot, number=number, flow=flow.model_dump(mode="json", exclude_defaults=True), published_by=member
+    )
+    bot.published = version
+    bot.save(update_fields=["published"])
+    return version
+
+
+@transaction.atomic
+def roll_back(member: Member, bot: Bot, version: BotVersion) -> Bot:
+    """Run an earlier version again, and edit from it."""
+    require_admin(member)
+    _in_workspace(member, bot)
+    if version.bot_id != bot.pk:
+        raise NotFound(gettext("Version not found."))
+    bot.published, bot.draft, bot.updated_at = version, version.flow, timezone.now()
+    bot.save(update_fields=["published", "draft", "updated_at"])
+    return bot
+
+
+@transaction.atomic
+def duplicate(member: Member, bot: Bot) -> Bot:
+    """A copy of the bot's draft to try changes on; it is off and unpublished."""
+    require_admin(member)
+    _in_workspace(member, bot)
+    copy = Bot.objects.create(
+        workspace=bot.workspace,
+        name=(gettext("Copy of %(name)s") % {"name": bot.name})[:120],
+        persona_name=bot.persona_name,
+        persona_avatar_url=bot.persona_avatar_url,
+        trigger=bot.trigger,
+        priority=bot.priority,
+        draft=bot.draft,
+    )
+    copy.inboxes.set(bot.inboxes.all())
+    return copy
+
+
+@transaction.atomic
+def set_enabled(member: Member, bot: Bot, *, enabled: bool) -> Bot:
+    require_admin(member)
+    _in_workspace(member, bot)
+    if enabled and bot.published_id is None:
+        raise InvalidInput(gettext("Publish the bot before turning it on."))
+    bot.enabled = enabled
+    bot.save(update_fields=["enabled"])
+    return bot
+
+
+def _in_workspace(member: Member, bot: Bot) -> None:
+    if bot.workspace_id != member.workspace_id:
+        raise NotFound(gettext("Bot not found."))

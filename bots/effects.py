@@ -1,0 +1,26 @@
+"""What bots do when events happen: registered in BotsConfig.ready."""
+
+from bots.models import Bot, BotRun
+from bots.tasks import hear_visitor, operator_took_over, start_bot
+from conversations.events import ConversationCreated, MessageCreated
+from conversations.models import Message
+from realtime.effects import on
+
+
+@on(ConversationCreated)
+def start_a_bot(event: ConversationCreated) -> None:
+    if Bot.objects.filter(workspace_id=event.workspace_id, enabled=True, published__isnull=False).exists():
+        start_bot.enqueue(event.conversation_id)
+
+
+@on(MessageCreated)
+def tell_the_bot(event: MessageCreated) -> None:
+    """A visitor's message is the answer its bot waits for; an operator's reply takes over from the bot."""
+    if event.private or event.author_kind not in (Message.AuthorKind.VISITOR, Message.AuthorKind.OPERATOR):
+        return
+    if not BotRun.objects.filter(conversation_id=event.conversation_id, status__in=BotRun.ACTIVE).exists():
+        return
+    if event.author_kind == Message.AuthorKind.VISITOR:
+        hear_visitor.enqueue(event.conversation_id)
+    else:
+        operator_took_over.enqueue(event.conversation_id)

@@ -1,0 +1,399 @@
+"""Running a bot in a conversation: one step at a time, the run saved after each, so a restart continues
+where it stopped and a retried step sends nothing twice (each bot message has a client id of its step).
+
+A run starts when a visitor starts a conversation (bots.effects -> bots.tasks), waits at each question for
+the visitor's answer, and ends by handing the conversation to people, by completing, or when an operator
+writes in the conversation. The visitor can always reach a person: asking for one in any widget language, or
+by failing a question's retries, hands the conversation over; the bot never asks forever.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from bots import answers
+from bots.flow import (
+    AnyBlock,
+    AskBlock,
+    ConditionBlock,
+    EndBlock,
+    Flow,
+    GoalBlock,
+    HandoffBlock,
+    JumpBlock,
+    MessageBlock,
+    Rule,
+    SetBlock,
+    render,
+)
+from bots.models import Bot, BotRun
+from bots.queries import flow_of
+from contacts import actions as contact_actions
+from conversations import actions as conversation_actions
+from conversations.models import Conversation, Message
+from core.errors import DomainError
+from workspaces.models import Member, Team
+
+log = logging.getLogger(__name__)
+MAX_STEPS = 100  # per turn: a flow that gets this far without waiting is broken (check_flow rejects such loops)
+Reason = BotRun.Reason
+
+
+@dataclass
+class Turn:
+    """What one turn of a run works with: its conversation and flow, loaded once."""
+
+    run: BotRun
+    conversation: Conversation
+    flow: Flow
+
+    @property
+    def language(self) -> str:
+        return (self.conversation.visitor.language or "en")[:2]
+
+
+# Entry points (called by bots.tasks)
+
+
+@transaction.atomic
+def start_bot(conversation_id: int) -> BotRun | None:
+    """A visitor started a conversation: the first enabled bot for its inbox starts talking, unless people
+    already did."""
+    conversation = _conversation(conversation_id)
+    if conversation is None or conversation.bot_runs.exists() or _operator_wrote(conversation):
+        return None
+    bot = (
+        Bot.objects.filter(
+            workspace_id=conversation.workspace_id,
+            enabled=True,
+            published__isnull=False,
+            trigger=Bot.Trigger.CONVERSATION_STARTED,
+        )
+        .filter(Q(inboxes=None) | Q(inboxes=conversation.inbox_id))
+        .select_related("published")
+        .order_by("priority", "pk")
+        .first()
+    )
+    if bot is None or bot.published is None:
+        return None
+    flow = flow_of(bot.published)
+    run = BotRun.objects.create(
+        workspace_id=conversation.workspace_id,
+        bot=bot,
+        version=bot.published,
+        conversation=conversation,
+        block=flow.start,
+        answered_seq=conversation.last_seq,  # what the visitor said before the bot spoke is for people
+    )
+    _advance(Turn(run, conversation, flow))
+    return run
+
+
+@transaction.atomic
+def hear_visitor(conversation_id: int) -> BotRun | None:
+    """The visitor wrote: the answer to the question the run waits at, or a wish to talk to a person."""
+    run = _active_run(conversation_id)
+    if run is None:
+        return None
+    turn = Turn(run, run.conversation, flow_of(run.version))
+    if _operator_wrote(turn.conversation, since=run.started_at):
+        _end(turn, BotRun.Status.STOPPED, Reason.OPERATOR_TOOK_OVER)
+        return run
+    said = list(
+        turn.conversation.messages.filter(seq__gt=run.answered_seq, author_kind=Message.AuthorKind.VISITOR)
+        .select_related("attachment")
+        .order_by("seq")
+    )
+    if not said:
+        return run
+    run.answered_seq = said[-1].seq
+    text = "\n".join(m.text for m in said if m.text).strip()
+    if text and answers.wants_a_person(text):
+        _hand_off(turn, Reason.VISITOR_ASKED)
+    elif run.status == BotRun.Status.WAITING:
+        _answer(turn, text)
+    else:
+        _save(run)
+    return run
+
+
+@transaction.atomic
+def operator_took_over(conversation_id: int) -> BotRun | None:
+    """An operator wrote in the conversation: the bot stops at once and leaves it to them."""
+    run = _active_run(conversation_id)
+    if run is not None:
+        _end(Turn(run, run.conversation, flow_of(run.version)), BotRun.Status.STOPPED, Reason.OPERATOR_TOOK_OVER)
+    return run
+
+
+# Stepping
+
+
+def _advance(turn: Turn) -> None:
+    """Run blocks until one waits for the visitor or the run ends."""
+    run = turn.run
+    for _ in range(MAX_STEPS):
+        if run.status != BotRun.Status.RUNNING:
+            return
+        block = turn.flow.block(run.block)
+        if block is None:
+            _hand_off(turn, Reason.FLOW_ERROR, detail=f"block {run.block} is missing")
+            return
+        try:
+            _step(turn, block)
+        except DomainError as error:  # a deleted team, a value an attribute refuses: hand over, never crash
+            log.warning("bot run %s failed at block %s: %s", run.pk, block.id, error.detail)
+            _hand_off(turn, Reason.FLOW_ERROR, detail=f"{block.id}: {error.detail}")
+            return
+        run.steps += 1
+        _save(run)
+    _hand_off(turn, Reason.FLOW_ERROR, detail=f"more than {MAX_STEPS} steps without waiting")
+
+
+def _step(turn: Turn, block: AnyBlock) -> None:
+    run = turn.run
+    match block:
+        case MessageBlock():
+            _say(turn, block.text, image_url=block.image_url)
+            _go(turn, block.next)
+        case AskBlock():
+            if block.skip_if_known and _known(turn, block.save_to):
+                _go(turn, block.next)
+                return
+            _ask(turn, block, block.text)
+        case ConditionBlock():
+            rule = next((r for r in block.rules if _holds(turn, r)), None)
+            _go(turn, rule.next if rule else block.next)
+        case SetBlock():
+            for assignment in block.assign:
+                _remember(turn, assignment.target, render(assignment.value, _values(turn)))
+            _go(turn, block.next)
+        case GoalBlock():
+            if block.name not in run.goals:
+                run.goals = [*run.goals, block.name]
+            _go(turn, block.next)
+        case JumpBlock():
+            _go(turn, block.to)
+        case HandoffBlock():
+            if block.text:
+                _say(turn, block.text)
+            _hand_off(turn, Reason.FLOW_HANDOFF, team=block.team, assignee=block.assignee)
+        case EndBlock():
+            if block.text:
+                _say(turn, block.text)
+            _end(turn, BotRun.Status.COMPLETED, Reason.FLOW_ENDED)
+            if block.close:
+                conversation_actions.close_conversation(None, turn.conversation)
+
+
+def _go(turn: Turn, block_id: str | None) -> None:
+    """On to the next block; a flow with nowhere to go has ended: the conversation goes to people."""
+    if block_id is None:
+        _hand_off(turn, Reason.FLOW_ENDED)
+    else:
+        turn.run.block = block_id
+
+
+def _answer(turn: Turn, text: str) -> None:
+    run = turn.run
+    block = turn.flow.block(run.block)
+    if not isinstance(block, AskBlock):
+        _hand_off(turn, Reason.FLOW_ERROR, detail=f"waiting at {run.block}, which asks nothing")
+        return
+    try:
+        answer = answers.read_answer(block, text, time_zone=turn.conversation.visitor.time_zone)
+        if block.save_to:
+            _remember(turn, block.save_to, answer.value)
+    except (answers.InvalidAnswer, DomainError):
+        run.retries += 1
+        run.misses += 1
+        if run.retries <= block.max_retries:
+            _ask(turn, block, block.retry_text or _default_retry(turn, block))
+        elif block.on_fail:
+            run.retries, run.status, run.block = 0, BotRun.Status.RUNNING, block.on_fail
+            _advance(turn)
+        else:
+            _hand_off(turn, Reason.VALIDATION_FAILED)
+        return
+    run.retries = run.misses = 0
+    run.status = BotRun.Status.RUNNING
+    _go(turn, answer.choice.next if answer.choice and answer.choice.next else block.next)
+    _advance(turn)
+
+
+def _ask(turn: Turn, block: AskBlock, text: str) -> None:
+    labels = [c.label for c in block.choices]
+    if labels and turn.conversation.inbox.is_email:  # no buttons in an email: numbered options to answer with
+        _say(turn, f"{text}\n\n{answers.numbered(block.choices)}")
+    else:
+        _say(turn, text, quick_replies=labels)
+    turn.run.status = BotRun.Status.WAITING
+    _save(turn.run)
+
+
+def _say(turn: Turn, text: str, *, image_url: str | None = None, quick_replies: list[str] | None = None) -> None:
+    run = turn.run
+    cards = [{"title": "", "text": "", "image_url": image_url}] if image_url else None
+    text = render(text, _values(turn))
+    if not text and not cards:
+        return
+    conversation_actions.send_bot_message(
+        turn.conversation,
+        sender_name=run.bot.persona_name,
+        text=text,
+        quick_replies=quick_replies or None,
+        cards=cards,
+        client_id=f"bot:{run.public_id.hex[:20]}:{run.steps}:{run.retries}",
+    )
+
+
+# Hand-off and the end
+
+
+def _hand_off(
+    turn: Turn, reason: str, *, team: str | None = None, assignee: str | None = None, detail: str = ""
+) -> None:
+    """The conversation goes to people, with the reason shown to them; a team or operator that is gone
+    leaves it to whoever is on duty."""
+    workspace_id = turn.conversation.workspace_id
+    to_team = Team.objects.filter(workspace_id=workspace_id, public_id=team).first() if team else None
+    to_member = Member.objects.filter(workspace_id=workspace_id, public_id=assignee).first() if assignee else None
+    if (team and to_team is None) or (assignee and to_member is None):
+        reason, detail = Reason.FLOW_ERROR, detail or "the team or operator to hand over to is gone"
+    _end(turn, BotRun.Status.HANDED_OFF, reason, team=to_team, assignee=to_member, detail=detail)
+
+
+def _end(
+    turn: Turn,
+    status: str,
+    reason: str,
+    *,
+    team: Team | None = None,
+    assignee: Member | None = None,
+    detail: str = "",
+) -> None:
+    run = turn.run
+    run.status, run.reason, run.ended_at = status, reason, timezone.now()
+    _save(run)
+    with translation.override(None):  # the note is for operators, in the server's language
+        names = {"bot": run.bot.name, "why": BotRun.Reason(reason).label}
+        if status == BotRun.Status.COMPLETED:
+            line = gettext("%(bot)s finished its flow.") % names
+        elif status == BotRun.Status.STOPPED:
+            line = gettext("%(bot)s stopped: %(why)s.") % names
+        else:
+            line = gettext("%(bot)s handed the conversation over: %(why)s.") % names
+    if detail:
+        line = f"{line} ({detail})"
+    conversation_actions.hand_off_conversation(turn.conversation, assignee=assignee, team=team, line=line)
+
+
+# Values
+
+
+def _values(turn: Turn) -> dict[str, dict[str, object]]:
+    contact = turn.conversation.visitor.contact
+    fields = {name: getattr(contact, name) for name in ("name", "email", "phone", "company")} if contact else {}
+    visitor = turn.conversation.visitor
+    return {
+        "contact": {**(contact.attributes if contact else {}), **fields},
+        "var": turn.run.variables,
+        "visitor": {"language": turn.language, "page_url": visitor.current_url},
+    }
+
+
+def _known(turn: Turn, path: str | None) -> bool:
+    if not path:
+        return False
+    kind, _, key = path.partition(".")
+    value = _values(turn)["contact" if kind == "contact" else "var"].get(key)
+    return value not in (None, "", [])
+
+
+def _remember(turn: Turn, path: str, value: object) -> None:
+    kind, _, key = path.partition(".")
+    if kind == "var":
+        turn.run.variables = {**turn.run.variables, key: value}
+        return
+    visitor = turn.conversation.visitor
+    visitor.contact = contact_actions.record_answer(visitor, key, value)
+
+
+def _holds(turn: Turn, rule: Rule) -> bool:
+    values = _values(turn)
+    if rule.field == "language":
+        actual: object = turn.language
+    elif rule.field == "page_url":
+        actual = values["visitor"]["page_url"]
+    else:
+        kind, _, key = rule.field.partition(".")
+        actual = values["contact" if kind == "contact" else "var"].get(key)
+    given, expected = str(actual if actual is not None else "").casefold(), rule.value.casefold()
+    match rule.op:
+        case "is_set":
+            return given != ""
+        case "is_not_set":
+            return given == ""
+        case "equals":
+            return given == expected
+        case "not_equals":
+            return given != expected
+        case "contains":
+            return expected in given
+        case "not_contains":
+            return expected not in given
+    try:
+        number, bound = float(given), float(expected)
+    except ValueError:
+        return False
+    return number > bound if rule.op == "greater" else number < bound
+
+
+def _default_retry(turn: Turn, block: AskBlock) -> str:
+    with translation.override(turn.language):
+        messages = {
+            "email": gettext("That does not look like an email address. Could you check it?"),
+            "phone": gettext("That does not look like a phone number. Please write it with the country code."),
+            "number": gettext("Please answer with a number."),
+            "date": gettext("Please write the date like 31.12.2026."),
+            "choice": gettext("Please pick one of the options."),
+            "multi_choice": gettext("Please pick from the options."),
+        }
+        return f"{messages.get(block.kind, gettext('Sorry, I did not get that.'))} {block.text}"
+
+
+# Loading and saving
+
+
+def _conversation(conversation_id: int) -> Conversation | None:
+    return (
+        Conversation.objects.select_related("visitor__contact", "inbox", "workspace").filter(pk=conversation_id).first()
+    )
+
+
+def _active_run(conversation_id: int) -> BotRun | None:
+    run = (
+        BotRun.objects.select_for_update()
+        .filter(conversation_id=conversation_id, status__in=BotRun.ACTIVE)
+        .select_related("bot", "version")
+        .first()
+    )
+    if run is not None:
+        conversation = _conversation(conversation_id)
+        assert conversation is not None
+        run.conversation = conversation
+    return run
+
+
+def _operator_wrote(conversation: Conversation, *, since: object = None) -> bool:
+    written = conversation.messages.filter(author_kind=Message.AuthorKind.OPERATOR, private=False)
+    return (written.filter(created_at__gte=since) if since else written).exists()
+
+
+def _save(run: BotRun) -> None:
+    run.updated_at = timezone.now()
+    run.save()
