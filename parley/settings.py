@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -65,6 +66,10 @@ INBOUND_EMAIL_SECRET = os.environ.get("INBOUND_EMAIL_SECRET", "")
 # a cluster runs `parley smtpd` instead.
 SMTP_RECEIVER_HOST = os.environ.get("SMTP_RECEIVER_HOST", "127.0.0.1")
 SMTP_RECEIVER_PORT = int(os.environ.get("SMTP_RECEIVER_PORT", "0"))
+# Operators get the day's digest of conversations waiting for an answer after this hour (TIME_ZONE).
+DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "8"))
+if not 0 <= DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured(f"DIGEST_HOUR must be an hour from 0 to 23, not {DIGEST_HOUR}.")
 
 INSTALLED_APPS = [
     "django.contrib.contenttypes",

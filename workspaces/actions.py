@@ -103,9 +103,10 @@ def sweep_presence() -> int:
 
 
 @transaction.atomic
-def set_notification_preferences(member: Member, *, desktop: bool, sound: bool, email: bool) -> Member:
+def set_notification_preferences(member: Member, *, desktop: bool, sound: bool, email: bool, digest: bool) -> Member:
     member.notify_desktop, member.notify_sound, member.notify_email = desktop, sound, email
-    member.save(update_fields=["notify_desktop", "notify_sound", "notify_email"])
+    member.notify_digest = digest
+    member.save(update_fields=["notify_desktop", "notify_sound", "notify_email", "notify_digest"])
     return member
 
 

@@ -61,6 +61,9 @@ class NotificationsForm(forms.Form):
     notify_email = forms.BooleanField(
         label=_("Email me when I am away and someone assigns me a conversation or mentions me"), required=False
     )
+    notify_digest = forms.BooleanField(
+        label=_("Email me a morning digest of the conversations waiting for an answer"), required=False
+    )
 
 
 class SignUpForm(forms.Form):

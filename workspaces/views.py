@@ -402,6 +402,7 @@ def _profile_page(
                 "notify_desktop": me.notify_desktop,
                 "notify_sound": me.notify_sound,
                 "notify_email": me.notify_email,
+                "notify_digest": me.notify_digest,
             },
         ),
         "error": error,
@@ -442,7 +443,11 @@ def profile_notifications(request: SettingsRequest) -> HttpResponse:
     form.is_valid()  # optional checkboxes: always valid
     data = form.cleaned_data
     actions.set_notification_preferences(
-        request.member, desktop=data["notify_desktop"], sound=data["notify_sound"], email=data["notify_email"]
+        request.member,
+        desktop=data["notify_desktop"],
+        sound=data["notify_sound"],
+        email=data["notify_email"],
+        digest=data["notify_digest"],
     )
     return done(request, _("Notification preferences saved."), "workspaces:profile")
 

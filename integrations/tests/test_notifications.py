@@ -62,10 +62,10 @@ def test_no_email_when_online_already_read_or_turned_off(member, agent, conversa
     assert email_missed_notification(notification.pk) is False
 
     away(agent)
-    workspace_actions.set_notification_preferences(agent, desktop=True, sound=True, email=False)
+    workspace_actions.set_notification_preferences(agent, desktop=True, sound=True, email=False, digest=True)
     assert email_missed_notification(notification.pk) is False
 
-    workspace_actions.set_notification_preferences(agent, desktop=True, sound=True, email=True)
+    workspace_actions.set_notification_preferences(agent, desktop=True, sound=True, email=True, digest=True)
     actions.mark_notifications_read(agent)
     assert email_missed_notification(notification.pk) is False
     assert mail.outbox == []

@@ -33,4 +33,9 @@ def test_the_clock_thread_runs_the_schedule():
 
 
 def test_the_schedule_wakes_snoozed_conversations_and_sweeps_presence():
-    assert {job.run.__name__ for job in SCHEDULE} == {"wake_snoozed_conversations", "sweep_presence"}
+    assert {job.run.__name__ for job in SCHEDULE} == {
+        "wake_snoozed_conversations",
+        "sweep_presence",
+        "poll_mailboxes",
+        "send_daily_digests",
+    }
