@@ -30,10 +30,10 @@ def _checked(bot: Bot, flow: object) -> Flow:
         raise FlowRejected(invalid.errors) from None
 
 
-def _clean_name(name: str, *, field: str) -> str:
+def _clean_name(name: str, problem: str) -> str:
     name = " ".join(name.split())
     if not name or len(name) > 80:
-        raise InvalidInput(gettext("The %(field)s must be 1 to 80 characters long.") % {"field": field})
+        raise InvalidInput(problem)
     return name
 
 
@@ -42,8 +42,8 @@ def create_bot(member: Member, *, name: str, persona_name: str, flow: object = N
     require_admin(member)
     bot = Bot(
         workspace=member.workspace,
-        name=_clean_name(name, field=gettext("name")),
-        persona_name=_clean_name(persona_name, field=gettext("persona name")),
+        name=_clean_name(name, gettext("Give the bot a name of 1 to 80 characters.")),
+        persona_name=_clean_name(persona_name, gettext("Give the bot's persona a name of 1 to 80 characters.")),
     )
     bot.draft = _checked(bot, flow if flow is not None else starter_flow()).model_dump(
         mode="json", exclude_defaults=True
