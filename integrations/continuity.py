@@ -21,13 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from conversations import actions as conversation_actions
-from conversations.models import Conversation, Message
+from conversations.models import Attachment, Conversation, Message
 from conversations.uploads import check_upload
 from core.errors import DomainError
 from integrations.inbound import ParsedEmail, reply_token
 from integrations.models import ConversationEmail, InboundEmail, OutboundEmail
 from integrations.outbound import (
     ContinuityEmail,
+    EmailFile,
     ReplyEmail,
     TranscriptLine,
     build_continuity_email,
@@ -182,7 +183,13 @@ def _compose_reply(outbound: OutboundEmail) -> ReplyEmail:
         quoted=_line(theirs[-1]) if theirs else None,
         language=visitor.language[:2] or "en",
         time_zone=visitor.time_zone,
+        files=[_file(m.attachment) for m in new if getattr(m, "attachment", None)],
     )
+
+
+def _file(attachment: Attachment) -> EmailFile:
+    with attachment.file.open("rb") as stored:
+        return EmailFile(attachment.name, attachment.content_type, stored.read())
 
 
 def _compose(outbound: OutboundEmail) -> ContinuityEmail:

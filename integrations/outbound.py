@@ -45,6 +45,13 @@ class ContinuityEmail:
 
 
 @dataclass(frozen=True)
+class EmailFile:
+    name: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class ReplyEmail:
     business_name: str
     to_address: str
@@ -58,6 +65,7 @@ class ReplyEmail:
     quoted: TranscriptLine | None  # the visitor's latest message, quoted under the answer
     language: str
     time_zone: str
+    files: list[EmailFile]  # what the operators attached to these replies
 
 
 def continuity_subject(business_name: str) -> str:
@@ -165,4 +173,6 @@ def build_reply_email(email: ReplyEmail) -> EmailMultiAlternatives:
         headers=_threading(email.message_id, email.in_reply_to, email.references),
     )
     message.attach_alternative(html, "text/html")
+    for file in email.files:
+        message.attach(file.name, file.data, file.content_type)
     return message

@@ -5,12 +5,14 @@ from email.message import EmailMessage
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from contacts.models import Contact
 from conversations import actions
 from conversations.models import Conversation, Message
+from conversations.uploads import check_upload
 from integrations import actions as integration_actions
 from integrations import continuity, email_channel, mailroom
 from integrations.inbound import parse_email
@@ -185,6 +187,18 @@ def test_the_reply_is_an_email_reply_from_the_mailbox(member, conversation):
     assert sent.body.startswith("It ships **today**.")
     assert "Dana Frost wrote:" in sent.body and "> Where is my order?" in sent.body
     assert "<strong>today</strong>" in sent.alternatives[0][0]
+
+
+def test_files_the_operator_attached_go_with_the_reply(member, conversation):
+    pdf = SimpleUploadedFile("invoice.pdf", b"%PDF-1.4\n% invoice 1042\n%%EOF\n", "application/pdf")
+    upload = check_upload(pdf, max_bytes=member.workspace.attachment_max_bytes)
+    actions.reply_to_conversation(member, conversation, text="Here is the invoice.", client_id=None, attachment=upload)
+
+    continuity.email_unseen_replies(conversation.pk)
+    [sent] = send_replies()
+
+    [(name, data, content_type)] = sent.attachments
+    assert (name, content_type) == ("invoice.pdf", "application/pdf") and b"invoice 1042" in data
 
 
 def test_the_customers_answer_threads_into_the_conversation_and_reopens_it(member, conversation):
