@@ -91,6 +91,34 @@ class SetBlock(Block):
     add_tags: list[Annotated[str, Field(min_length=1, max_length=50)]] = []
 
 
+class TaskBlock(Block):
+    """Leave a follow-up task on the contact for an operator (public id) or for whoever takes it."""
+
+    type: Literal["task"]
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    assignee: str | None = None
+    due_in_days: Annotated[int, Field(ge=0, le=365)] = 1
+
+
+class Mapping(_Strict):
+    path: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$", max_length=200)]  # in the JSON answer
+    to: Annotated[str, Field(pattern=r"^(contact|var)\.[a-z][a-z0-9_]{0,49}$")]
+
+
+class HttpBlock(Block):
+    """Call a web service: JSON body and URL may use {{variables}}; values of its JSON answer are saved. A slow,
+    failed, huge or non-JSON answer takes `on_error` (none: the conversation goes to people)."""
+
+    type: Literal["http"]
+    method: Literal["GET", "POST"] = "GET"
+    url: Annotated[str, Field(max_length=1000, pattern=r"^https?://")]
+    headers: dict[Annotated[str, Field(max_length=100)], Annotated[str, Field(max_length=1000)]] = {}
+    body: dict[Annotated[str, Field(max_length=100)], Text] = {}
+    save: list[Mapping] = []
+    timeout_seconds: Annotated[float, Field(gt=0, le=10)] = 5
+    on_error: BlockId | None = None
+
+
 class HandoffBlock(_Strict):
     """Give the conversation to people: a team and/or an operator (public ids), or whoever is on duty."""
 
@@ -122,7 +150,16 @@ class EndBlock(_Strict):
 
 
 AnyBlock = Annotated[
-    MessageBlock | AskBlock | ConditionBlock | SetBlock | HandoffBlock | GoalBlock | JumpBlock | EndBlock,
+    MessageBlock
+    | AskBlock
+    | ConditionBlock
+    | SetBlock
+    | TaskBlock
+    | HttpBlock
+    | HandoffBlock
+    | GoalBlock
+    | JumpBlock
+    | EndBlock,
     Field(discriminator="type"),
 ]
 
@@ -166,7 +203,8 @@ def starter_flow() -> dict[str, object]:
 
 def targets(block: AnyBlock) -> list[str]:
     """The blocks this one may lead to."""
-    found = [getattr(block, "next", None), getattr(block, "on_fail", None), getattr(block, "to", None)]
+    found = [getattr(block, "next", None), getattr(block, "to", None)]
+    found += [getattr(block, "on_fail", None), getattr(block, "on_error", None)]
     found += [c.next for c in getattr(block, "choices", [])] + [r.next for r in getattr(block, "rules", [])]
     return [t for t in found if t]
 
@@ -224,17 +262,17 @@ def _block_errors(block: AnyBlock, known: Known) -> list[str]:
     errors = []
     unknown = gettext("The contact attribute “%(key)s” does not exist.")
     paths = [getattr(block, "save_to", None)] + [a.target for a in getattr(block, "assign", [])]
+    paths += [m.to for m in getattr(block, "save", [])]
     paths += [r.field for r in getattr(block, "rules", []) if "." in r.field]
     for path in paths:
         if path and not _attribute_known(path, known):
             errors.append(unknown % {"key": path.partition(".")[2]})
     if isinstance(block, AskBlock) and block.kind in ("choice", "multi_choice") and not block.choices:
         errors.append(gettext("A choice question needs its choices."))
-    if isinstance(block, HandoffBlock):
-        if block.team and block.team not in known.teams:
-            errors.append(gettext("The team it hands over to does not exist."))
-        if block.assignee and block.assignee not in known.members:
-            errors.append(gettext("The operator it hands over to is not a member of the workspace."))
+    if isinstance(block, HandoffBlock) and block.team and block.team not in known.teams:
+        errors.append(gettext("The team it hands over to does not exist."))
+    if isinstance(block, HandoffBlock | TaskBlock) and block.assignee and block.assignee not in known.members:
+        errors.append(gettext("The operator it names is not a member of the workspace."))
     return errors
 
 

@@ -86,6 +86,10 @@ class BotRun(PublicIdModel):
     misses = models.PositiveSmallIntegerField(default=0, help_text="Inputs it did not understand, in a row.")
     answered_seq = models.PositiveIntegerField(default=0, help_text="Visitor messages up to this one were read.")
     steps = models.PositiveIntegerField(default=0)
+    paused_until = models.DateTimeField(
+        null=True, blank=True, help_text="Set while it types before a message or waits for a web service."
+    )
+    typed_step = models.IntegerField(default=-1, help_text="The step whose typing pause is done.")
     reason = models.CharField(max_length=20, choices=Reason.choices, blank=True, help_text="Why it ended.")
     goals = models.JSONField(default=list, blank=True, help_text="Names of the goals reached.")
     started_at = models.DateTimeField(default=timezone.now)

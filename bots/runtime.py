@@ -9,13 +9,14 @@ by failing a question's retries, hands the conversation over; the bot never asks
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from bots import answers
+from bots import answers, tasks, webhooks
 from bots.flow import (
     AnyBlock,
     AskBlock,
@@ -24,10 +25,12 @@ from bots.flow import (
     Flow,
     GoalBlock,
     HandoffBlock,
+    HttpBlock,
     JumpBlock,
     MessageBlock,
     Rule,
     SetBlock,
+    TaskBlock,
     render,
 )
 from bots.models import Bot, BotRun
@@ -36,6 +39,7 @@ from contacts import actions as contact_actions
 from conversations import actions as conversation_actions
 from conversations.models import Conversation, Message
 from core.errors import DomainError
+from realtime.fanout import visitor_sees_typing
 from workspaces.models import Member, Team
 
 log = logging.getLogger(__name__)
@@ -122,6 +126,59 @@ def hear_visitor(conversation_id: int) -> BotRun | None:
 
 
 @transaction.atomic
+def continue_run(run_id: int, step: int) -> BotRun | None:
+    """A typing pause is over: the message goes out and the flow goes on."""
+    run = _active_run(run_id=run_id)
+    if run is None or run.steps != step or run.paused_until is None:
+        return None  # it moved on meanwhile (an operator took over, the visitor asked for a person)
+    run.paused_until = None
+    _advance(Turn(run, run.conversation, flow_of(run.version)))
+    return run
+
+
+def call_web_service(run_id: int, step: int) -> BotRun | None:
+    """The HTTP block: call outside any transaction, then apply the answer and go on."""
+    run = _active_run(run_id=run_id, lock=False)
+    if run is None or run.steps != step or run.paused_until is None:
+        return None
+    turn = Turn(run, run.conversation, flow_of(run.version))
+    block = turn.flow.block(run.block)
+    if not isinstance(block, HttpBlock):
+        return None
+    result = webhooks.call(block, _values(turn))
+    with transaction.atomic():
+        run = _active_run(run_id=run_id)
+        if run is None or run.steps != step or run.paused_until is None:
+            return None
+        turn = Turn(run, run.conversation, turn.flow)
+        run.paused_until = None
+        try:
+            _apply_call(turn, block, result)
+        except DomainError as error:  # a value an attribute refuses
+            _hand_off(turn, Reason.FLOW_ERROR, detail=f"{block.id}: {error.detail}")
+            return run
+        run.steps += 1
+        _save(run)
+        _advance(turn)
+    return run
+
+
+def _apply_call(turn: Turn, block: HttpBlock, result: webhooks.CallResult) -> None:
+    if result.error:
+        log.info("bot run %s: %s failed: %s", turn.run.pk, block.id, result.error)
+        if block.on_error is None:
+            _hand_off(turn, Reason.FLOW_ERROR, detail=f"{block.id}: {result.error}")
+            return
+        turn.run.variables = {**turn.run.variables, "http_error": result.error}
+        turn.run.block = block.on_error
+        return
+    for target, value in result.values.items():
+        if value is not None:
+            _remember(turn, target, value)
+    _go(turn, block.next)
+
+
+@transaction.atomic
 def operator_took_over(conversation_id: int) -> BotRun | None:
     """An operator wrote in the conversation: the bot stops at once and leaves it to them."""
     run = _active_run(conversation_id)
@@ -137,7 +194,7 @@ def _advance(turn: Turn) -> None:
     """Run blocks until one waits for the visitor or the run ends."""
     run = turn.run
     for _ in range(MAX_STEPS):
-        if run.status != BotRun.Status.RUNNING:
+        if run.status != BotRun.Status.RUNNING or run.paused_until is not None:
             return
         block = turn.flow.block(run.block)
         if block is None:
@@ -149,6 +206,8 @@ def _advance(turn: Turn) -> None:
             log.warning("bot run %s failed at block %s: %s", run.pk, block.id, error.detail)
             _hand_off(turn, Reason.FLOW_ERROR, detail=f"{block.id}: {error.detail}")
             return
+        if run.paused_until is not None:
+            return  # the block finishes later, as the same step (a typing pause, a web service call)
         run.steps += 1
         _save(run)
     _hand_off(turn, Reason.FLOW_ERROR, detail=f"more than {MAX_STEPS} steps without waiting")
@@ -158,6 +217,9 @@ def _step(turn: Turn, block: AnyBlock) -> None:
     run = turn.run
     match block:
         case MessageBlock():
+            if block.typing_seconds and run.typed_step != run.steps:
+                _pause_to_type(turn, block.typing_seconds)
+                return
             _say(turn, block.text, image_url=block.image_url)
             _go(turn, block.next)
         case AskBlock():
@@ -171,7 +233,26 @@ def _step(turn: Turn, block: AnyBlock) -> None:
         case SetBlock():
             for assignment in block.assign:
                 _remember(turn, assignment.target, render(assignment.value, _values(turn)))
+            if block.add_tags:
+                conversation_actions.tag_conversation_by_bot(turn.conversation, block.add_tags)
             _go(turn, block.next)
+        case TaskBlock():
+            assignee = (
+                Member.objects.filter(workspace_id=run.workspace_id, public_id=block.assignee).first()
+                if block.assignee
+                else None
+            )
+            contact_actions.create_task_for_bot(
+                turn.conversation.visitor,
+                title=render(block.title, _values(turn)),
+                due_at=timezone.now() + timedelta(days=block.due_in_days),
+                assignee=assignee,
+            )
+            _go(turn, block.next)
+        case HttpBlock():
+            run.paused_until = timezone.now()
+            _save(run)
+            tasks.call_web_service.enqueue(run.pk, run.steps)
         case GoalBlock():
             if block.name not in run.goals:
                 run.goals = [*run.goals, block.name]
@@ -188,6 +269,15 @@ def _step(turn: Turn, block: AnyBlock) -> None:
             _end(turn, BotRun.Status.COMPLETED, Reason.FLOW_ENDED)
             if block.close:
                 conversation_actions.close_conversation(None, turn.conversation)
+
+
+def _pause_to_type(turn: Turn, seconds: float) -> None:
+    """Show the bot writing, and send the message when the pause is over (bots.tasks.continue_run)."""
+    run = turn.run
+    run.typed_step, run.paused_until = run.steps, timezone.now() + timedelta(seconds=seconds)
+    _save(run)
+    visitor_sees_typing(turn.conversation, run.bot.persona_name)
+    tasks.continue_run.using(run_after=run.paused_until).enqueue(run.pk, run.steps)
 
 
 def _go(turn: Turn, block_id: str | None) -> None:
@@ -375,15 +465,13 @@ def _conversation(conversation_id: int) -> Conversation | None:
     )
 
 
-def _active_run(conversation_id: int) -> BotRun | None:
-    run = (
-        BotRun.objects.select_for_update()
-        .filter(conversation_id=conversation_id, status__in=BotRun.ACTIVE)
-        .select_related("bot", "version")
-        .first()
-    )
+def _active_run(conversation_id: int | None = None, *, run_id: int | None = None, lock: bool = True) -> BotRun | None:
+    """The conversation's running bot (or the run `run_id` while it runs), locked, with its conversation."""
+    runs = BotRun.objects.select_for_update() if lock else BotRun.objects.all()
+    found = runs.filter(status__in=BotRun.ACTIVE).select_related("bot", "version")
+    run = (found.filter(pk=run_id) if run_id else found.filter(conversation_id=conversation_id or 0)).first()
     if run is not None:
-        conversation = _conversation(conversation_id)
+        conversation = _conversation(run.conversation_id)
         assert conversation is not None
         run.conversation = conversation
     return run

@@ -2,19 +2,39 @@
 
 from django_tasks import task
 
-from bots import runtime
-
 
 @task()
 def start_bot(conversation_id: int) -> None:
+    from bots import runtime  # it enqueues these tasks
+
     runtime.start_bot(conversation_id)
 
 
 @task()
 def hear_visitor(conversation_id: int) -> None:
+    from bots import runtime
+
     runtime.hear_visitor(conversation_id)
 
 
 @task()
 def operator_took_over(conversation_id: int) -> None:
+    from bots import runtime
+
     runtime.operator_took_over(conversation_id)
+
+
+@task()
+def continue_run(run_id: int, step: int) -> None:
+    """After a typing pause."""
+    from bots import runtime
+
+    runtime.continue_run(run_id, step)
+
+
+@task()
+def call_web_service(run_id: int, step: int) -> None:
+    """The HTTP block's call, outside any transaction: a slow service never holds the database."""
+    from bots import runtime
+
+    runtime.call_web_service(run_id, step)

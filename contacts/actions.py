@@ -770,6 +770,23 @@ def create_task(
     )
 
 
+def create_task_for_bot(visitor: Visitor, *, title: str, due_at: datetime | None, assignee: Member | None) -> Task:
+    """A follow-up a bot leaves on the visitor's contact (created when they have none yet)."""
+    cleaned = _clean_text(title, max_length=TASK_TITLE_MAX, field="task_title", code="invalid_title")
+    contact = Contact.objects.filter(pk=visitor.contact_id).first() if visitor.contact_id else None
+    if contact is None:
+        contact = Contact.objects.create(workspace_id=visitor.workspace_id)
+        Visitor.objects.filter(pk=visitor.pk).update(contact=contact)
+        visitor.contact = contact
+    return Task.objects.create(
+        workspace_id=visitor.workspace_id,
+        contact=contact,
+        title=cleaned or gettext("Follow up"),
+        due_at=due_at,
+        assignee=assignee if assignee and assignee.workspace_id == visitor.workspace_id else None,
+    )
+
+
 def _task_in_workspace(member: Member, task: Task) -> None:
     if task.workspace_id != member.workspace_id:
         raise NotFound(gettext("Task not found."))

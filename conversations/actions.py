@@ -403,6 +403,24 @@ def set_conversation_tags(member: Member, conversation: Conversation, tags: list
 
 
 @transaction.atomic
+def tag_conversation_by_bot(conversation: Conversation, names: list[str]) -> Conversation:
+    """A bot adds tags by name; a tag the workspace does not have yet is created."""
+    tags = []
+    for name in names:
+        name, colour = _clean_tag(name, "#6b7280")
+        tag = Tag.objects.filter(workspace_id=conversation.workspace_id, name__iexact=name).first()
+        tags.append(tag or Tag.objects.create(workspace_id=conversation.workspace_id, name=name, colour=colour))
+    conversation = _lock(conversation)
+    if not {t.pk for t in tags} <= set(conversation.tags.values_list("pk", flat=True)):
+        conversation.tags.add(*tags)
+        emit(
+            ConversationTagged(conversation.workspace_id, conversation.pk, conversation.visitor_id, None),
+            subject=conversation,
+        )
+    return conversation
+
+
+@transaction.atomic
 def mark_conversation_read(member: Member, conversation: Conversation) -> Conversation:
     """An operator has seen the visitor's messages: the team's unread count goes back to zero."""
     if conversation.unread_count == 0:

@@ -54,7 +54,7 @@ class ConversationTagged(ConversationEvent):
     """The conversation's set of tags changed."""
 
     name = "conversation.tagged"
-    member_id: int
+    member_id: int | None  # None: a bot tagged it
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,11 @@ def _to_visitor(conversation: Conversation, payload: dict[str, Any]) -> Push:
     return visitor_group(conversation.visitor.public_id), {"type": "push.json", "payload": payload}
 
 
+def visitor_sees_typing(conversation: Conversation, name: str) -> None:
+    """A bot pauses before its message as a person would: the widget shows it writing."""
+    _publish(_to_visitor(conversation, {"type": "typing", "name": name}))
+
+
 def _load_conversation(pk: int) -> Conversation:
     related = ("workspace", "inbox", "visitor__contact", "assignee", "team")
     return Conversation.objects.select_related(*related).get(pk=pk)
