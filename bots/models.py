@@ -24,6 +24,16 @@ class Bot(PublicIdModel):
     priority = models.PositiveSmallIntegerField(default=100, help_text="Lower runs first when several match.")
     enabled = models.BooleanField(default=False, help_text="Off: it starts no new conversations.")
     draft = models.JSONField(default=starter_flow, help_text="The flow being edited (bots.flow).")
+    # When the visitor goes quiet at a question: a reminder, then the conversation goes to people (or closes).
+    remind_after_minutes = models.PositiveIntegerField(default=10, help_text="0: no reminder.")
+    remind_text = models.CharField(max_length=500, blank=True, help_text="Empty: a friendly default.")
+    give_up_after_minutes = models.PositiveIntegerField(default=30, help_text="After the reminder; 0: wait on.")
+    close_when_silent = models.BooleanField(default=False, help_text="Close instead of handing over.")
+    # Rude messages get a calm answer; this many in a conversation hand it to people.
+    abuse_limit = models.PositiveSmallIntegerField(default=2)
+    blocked_words = models.JSONField(
+        default=list, blank=True, help_text="Words of the business's own to treat as abuse, in any language."
+    )
     published = models.ForeignKey(
         "BotVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="What runs."
     )
@@ -71,6 +81,7 @@ class BotRun(PublicIdModel):
         FLOW_ENDED = "flow_ended", _("The flow ended")
         OPERATOR_TOOK_OVER = "operator_took_over", _("An operator took over")
         ABUSE = "abuse", _("Abusive messages")
+        SILENT = "silent", _("The visitor stopped answering")
         FLOW_ERROR = "flow_error", _("The flow could not go on")
 
     ACTIVE = (Status.RUNNING, Status.WAITING)
@@ -90,6 +101,8 @@ class BotRun(PublicIdModel):
         null=True, blank=True, help_text="Set while it types before a message or waits for a web service."
     )
     typed_step = models.IntegerField(default=-1, help_text="The step whose typing pause is done.")
+    reminded_step = models.IntegerField(default=-1, help_text="The question it reminded the visitor of.")
+    abuse_count = models.PositiveSmallIntegerField(default=0)
     reason = models.CharField(max_length=20, choices=Reason.choices, blank=True, help_text="Why it ended.")
     goals = models.JSONField(default=list, blank=True, help_text="Names of the goals reached.")
     started_at = models.DateTimeField(default=timezone.now)

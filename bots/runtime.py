@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from bots import answers, tasks, webhooks
+from bots.abuse import is_abusive
 from bots.flow import (
     AnyBlock,
     AskBlock,
@@ -116,7 +117,9 @@ def hear_visitor(conversation_id: int) -> BotRun | None:
         return run
     run.answered_seq = said[-1].seq
     text = "\n".join(m.text for m in said if m.text).strip()
-    if text and answers.wants_a_person(text):
+    if text and is_abusive(text, language=turn.language, extra_words=run.bot.blocked_words):
+        _calm_down(turn)
+    elif text and answers.wants_a_person(text):
         _hand_off(turn, Reason.VISITOR_ASKED)
     elif run.status == BotRun.Status.WAITING:
         _answer(turn, text)
@@ -210,6 +213,8 @@ def _advance(turn: Turn) -> None:
             return  # the block finishes later, as the same step (a typing pause, a web service call)
         run.steps += 1
         _save(run)
+        if run.status == BotRun.Status.WAITING:  # a new question: look again if the visitor goes quiet
+            _check_silence_later(run, run.bot.remind_after_minutes or run.bot.give_up_after_minutes)
     _hand_off(turn, Reason.FLOW_ERROR, detail=f"more than {MAX_STEPS} steps without waiting")
 
 
@@ -271,6 +276,51 @@ def _step(turn: Turn, block: AnyBlock) -> None:
                 conversation_actions.close_conversation(None, turn.conversation)
 
 
+def _calm_down(turn: Turn) -> None:
+    """A rude message: a calm answer, never one in kind; after the bot's limit, people take over."""
+    run = turn.run
+    run.abuse_count += 1
+    if run.abuse_count >= run.bot.abuse_limit:
+        _hand_off(turn, Reason.ABUSE)
+        return
+    with translation.override(turn.language):
+        calm = gettext("I am here to help, and I will do my best. Let's keep it friendly, please.")
+    _say(turn, calm, key="calm")
+    _save(run)
+
+
+# Silence
+
+
+@transaction.atomic
+def check_silence(run_id: int, step: int) -> BotRun | None:
+    """The visitor has not answered the question for a while: remind them once, later hand over (or close)."""
+    run = _active_run(run_id=run_id)
+    if run is None or run.status != BotRun.Status.WAITING or run.steps != step:
+        return None  # they answered, or the bot moved on
+    turn = Turn(run, run.conversation, flow_of(run.version))
+    if run.reminded_step != step and run.bot.remind_after_minutes:
+        run.reminded_step = step
+        with translation.override(turn.language):
+            reminder = run.bot.remind_text or gettext("Are you still there? Just answer here when you are ready.")
+        _say(turn, reminder, key="remind")
+        _save(run)
+        _check_silence_later(run, run.bot.give_up_after_minutes)
+        return run
+    if run.bot.close_when_silent:
+        _end(turn, BotRun.Status.COMPLETED, Reason.SILENT)
+        conversation_actions.close_conversation(None, turn.conversation)
+    else:
+        _hand_off(turn, Reason.SILENT)
+    return run
+
+
+def _check_silence_later(run: BotRun, minutes: int) -> None:
+    if minutes:
+        at = timezone.now() + timedelta(minutes=minutes)
+        tasks.check_silence.using(run_after=at).enqueue(run.pk, run.steps)
+
+
 def _pause_to_type(turn: Turn, seconds: float) -> None:
     """Show the bot writing, and send the message when the pause is over (bots.tasks.continue_run)."""
     run = turn.run
@@ -325,7 +375,14 @@ def _ask(turn: Turn, block: AskBlock, text: str) -> None:
     _save(turn.run)
 
 
-def _say(turn: Turn, text: str, *, image_url: str | None = None, quick_replies: list[str] | None = None) -> None:
+def _say(
+    turn: Turn,
+    text: str,
+    *,
+    image_url: str | None = None,
+    quick_replies: list[str] | None = None,
+    key: str = "",
+) -> None:
     run = turn.run
     cards = [{"title": "", "text": "", "image_url": image_url}] if image_url else None
     text = render(text, _values(turn))
@@ -337,7 +394,7 @@ def _say(turn: Turn, text: str, *, image_url: str | None = None, quick_replies: 
         text=text,
         quick_replies=quick_replies or None,
         cards=cards,
-        client_id=f"bot:{run.public_id.hex[:20]}:{run.steps}:{run.retries}",
+        client_id=f"bot:{run.public_id.hex[:20]}:{run.steps}:{run.retries}{key}{run.abuse_count if key else ''}",
     )
 
 

@@ -38,3 +38,10 @@ def call_web_service(run_id: int, step: int) -> None:
     from bots import runtime
 
     runtime.call_web_service(run_id, step)
+
+
+@task()
+def check_silence(run_id: int, step: int) -> None:
+    from bots import runtime
+
+    runtime.check_silence(run_id, step)

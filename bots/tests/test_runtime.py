@@ -325,6 +325,7 @@ def test_events_queue_the_bots_turns(bot, visitor, member, django_capture_on_com
     paths = list(DBTaskResult.objects.order_by("enqueued_at").values_list("task_path", flat=True))
     assert [p for p in paths if p.startswith("bots.")] == [
         "bots.tasks.start_bot",
+        "bots.tasks.check_silence",  # the bot asked a question
         "bots.tasks.hear_visitor",
         "bots.tasks.operator_took_over",
     ]
@@ -345,3 +346,80 @@ def test_email_conversations_get_numbered_options_instead_of_buttons(bot, member
     question = Message.objects.filter(conversation_id=conversation_id, author_kind="bot").last()
     assert question.text == "How many people work with you?\n\n1. 1-10\n2. 11-200\n3. 200+"
     assert question.rich == {}
+
+
+# Silence
+
+
+def silence_check(run: BotRun) -> tuple[int, int]:
+    task = DBTaskResult.objects.filter(task_path="bots.tasks.check_silence").latest("enqueued_at")
+    return tuple(task.args_kwargs["args"])  # type: ignore[return-value]
+
+
+def test_a_silent_visitor_is_reminded_once_then_handed_to_people(bot, visitor):
+    visitor_says(visitor, "Hi")
+    run = run_of(visitor)
+    first = DBTaskResult.objects.get(task_path="bots.tasks.check_silence")
+    assert 9 * 60 < (first.run_after - run.updated_at).total_seconds() < 10 * 60 + 1
+
+    runtime.check_silence(*silence_check(run))
+    assert bot_lines(visitor)[-1] == "Are you still there? Just answer here when you are ready."
+    runtime.check_silence(*silence_check(run))
+
+    run.refresh_from_db()
+    assert run.status == BotRun.Status.HANDED_OFF and run.reason == BotRun.Reason.SILENT
+    assert bot_lines(visitor).count("Are you still there? Just answer here when you are ready.") == 1
+
+
+def test_an_answer_in_time_cancels_the_silence_check(bot, visitor):
+    visitor_says(visitor, "Hi")
+    stale = silence_check(run_of(visitor))
+    visitor_says(visitor, "Dana")
+
+    assert runtime.check_silence(*stale) is None
+    assert run_of(visitor).status == BotRun.Status.WAITING
+
+
+def test_a_bot_may_close_a_silent_conversation_instead(bot, visitor):
+    Bot.objects.filter(pk=bot.pk).update(close_when_silent=True, remind_after_minutes=0)
+    visitor_says(visitor, "Hi")
+
+    runtime.check_silence(*silence_check(run_of(visitor)))
+
+    assert visitor.conversations.get().status == Conversation.Status.CLOSED
+    assert run_of(visitor).reason == BotRun.Reason.SILENT
+
+
+# Abuse
+
+
+CALM = "I am here to help, and I will do my best. Let's keep it friendly, please."
+
+
+def test_a_rude_message_gets_a_calm_answer_and_repeats_go_to_people(bot, visitor):
+    visitor_says(visitor, "Hi")
+
+    visitor_says(visitor, "you stupid idiot")
+    assert bot_lines(visitor)[-1] == CALM and run_of(visitor).status == BotRun.Status.WAITING
+    visitor_says(visitor, "ты дурак")
+
+    run = run_of(visitor)
+    assert run.status == BotRun.Status.HANDED_OFF and run.reason == BotRun.Reason.ABUSE
+    assert bot_lines(visitor).count(CALM) == 1
+
+
+def test_the_business_adds_its_own_words_for_any_language(bot, visitor):
+    Bot.objects.filter(pk=bot.pk).update(blocked_words=["muunuud", "go away"], abuse_limit=1)
+    visitor_says(visitor, "Hi")
+
+    visitor_says(visitor, "Та нар MUUNUUD шүү")
+
+    assert run_of(visitor).reason == BotRun.Reason.ABUSE
+
+
+def test_ordinary_answers_are_not_abuse(bot, visitor):
+    visitor_says(visitor, "Hi")
+
+    visitor_says(visitor, "Dana Scunthorpe")
+
+    assert run_of(visitor).status == BotRun.Status.WAITING and run_of(visitor).abuse_count == 0
