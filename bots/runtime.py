@@ -39,7 +39,7 @@ from bots.queries import flow_of
 from contacts import actions as contact_actions
 from conversations import actions as conversation_actions
 from conversations.models import Conversation, Message
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from realtime.fanout import visitor_sees_typing
 from workspaces.models import Member, Team
 
@@ -105,7 +105,7 @@ def hear_visitor(conversation_id: int) -> BotRun | None:
     if run is None:
         return None
     turn = Turn(run, run.conversation, flow_of(run.version))
-    if _operator_wrote(turn.conversation, since=run.started_at):
+    if _operator_wrote(turn.conversation, since=run.resumed_at or run.started_at):
         _end(turn, BotRun.Status.STOPPED, Reason.OPERATOR_TOOK_OVER)
         return run
     said = list(
@@ -179,6 +179,48 @@ def _apply_call(turn: Turn, block: HttpBlock, result: webhooks.CallResult) -> No
         if value is not None:
             _remember(turn, target, value)
     _go(turn, block.next)
+
+
+@transaction.atomic
+def take_over(member: Member, conversation: Conversation) -> BotRun | None:
+    """An operator stops the bot without writing yet."""
+    run = _active_run(conversation.pk)
+    if run is not None:
+        _end(Turn(run, run.conversation, flow_of(run.version)), BotRun.Status.STOPPED, Reason.OPERATOR_TOOK_OVER)
+    return run
+
+
+@transaction.atomic
+def hand_back(member: Member, conversation: Conversation) -> BotRun:
+    """The bot an operator stopped goes on where it stopped (a question is asked again); what was said
+    meanwhile is left to people."""
+    if _active_run(conversation.pk) is not None:
+        raise Conflict(gettext("A bot is already answering in this conversation."), code="bot_running")
+    run = (
+        BotRun.objects.select_for_update()
+        .select_related("bot", "version")
+        .filter(conversation=conversation, status=BotRun.Status.STOPPED, reason=Reason.OPERATOR_TOOK_OVER)
+        .order_by("-pk")
+        .first()
+    )
+    if run is None or conversation.status == Conversation.Status.CLOSED:
+        raise Conflict(gettext("There is no bot to hand this conversation back to."), code="no_bot")
+    run.conversation = _conversation(conversation.pk) or conversation
+    turn = Turn(run, run.conversation, flow_of(run.version))
+    run.status, run.reason, run.ended_at = BotRun.Status.RUNNING, "", None
+    run.resumed_at, run.answered_seq, run.retries = timezone.now(), run.conversation.last_seq, 0
+    line = gettext("%(member)s handed the conversation back to %(bot)s.")
+    conversation_actions.add_activity_note(
+        run.conversation, line % {"member": member.display_name, "bot": run.bot.name}
+    )
+    block = turn.flow.block(run.block)
+    if isinstance(block, AskBlock):
+        _ask(turn, block, block.text, key=f"back{run.resumed_at:%s}")
+        _check_silence_later(run, run.bot.remind_after_minutes or run.bot.give_up_after_minutes)
+    else:
+        _save(run)
+        _advance(turn)
+    return run
 
 
 @transaction.atomic
@@ -285,7 +327,7 @@ def _calm_down(turn: Turn) -> None:
         return
     with translation.override(turn.language):
         calm = gettext("I am here to help, and I will do my best. Let's keep it friendly, please.")
-    _say(turn, calm, key="calm")
+    _say(turn, calm, key=f"calm{run.abuse_count}")
     _save(run)
 
 
@@ -365,12 +407,12 @@ def _answer(turn: Turn, text: str) -> None:
     _advance(turn)
 
 
-def _ask(turn: Turn, block: AskBlock, text: str) -> None:
+def _ask(turn: Turn, block: AskBlock, text: str, *, key: str = "") -> None:
     labels = [c.label for c in block.choices]
     if labels and turn.conversation.inbox.is_email:  # no buttons in an email: numbered options to answer with
-        _say(turn, f"{text}\n\n{answers.numbered(block.choices)}")
+        _say(turn, f"{text}\n\n{answers.numbered(block.choices)}", key=key)
     else:
-        _say(turn, text, quick_replies=labels)
+        _say(turn, text, quick_replies=labels, key=key)
     turn.run.status = BotRun.Status.WAITING
     _save(turn.run)
 
@@ -394,7 +436,7 @@ def _say(
         text=text,
         quick_replies=quick_replies or None,
         cards=cards,
-        client_id=f"bot:{run.public_id.hex[:20]}:{run.steps}:{run.retries}{key}{run.abuse_count if key else ''}",
+        client_id=f"bot:{run.public_id.hex[:20]}:{run.steps}:{run.retries}{key}",
     )
 
 

@@ -175,6 +175,7 @@ def header_context(conversation: Conversation) -> dict[str, Any]:
         "teams": list(Team.objects.filter(workspace_id=workspace_id).order_by("name")),
         "conversation_tags": list(conversation.tags.all()),
         "all_tags": list(Tag.objects.filter(workspace_id=workspace_id)),
+        "bot_run": conversation.bot_runs.select_related("bot").order_by("-pk").first(),  # type: ignore[attr-defined]
     }
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("inbox/", include("conversations.urls")),
+    path("inbox/", include("bots.urls")),
     path("settings/inboxes/", include(inbox_settings_urlpatterns)),  # each inbox's web widget
     path("", include("workspaces.urls")),  # /settings/… and /invite/<token>/
     path("api/v1/", api.urls),

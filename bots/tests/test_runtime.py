@@ -423,3 +423,50 @@ def test_ordinary_answers_are_not_abuse(bot, visitor):
     visitor_says(visitor, "Dana Scunthorpe")
 
     assert run_of(visitor).status == BotRun.Status.WAITING and run_of(visitor).abuse_count == 0
+
+
+# Operators in charge
+
+
+def test_an_operator_takes_over_and_hands_back_from_the_header(bot, visitor, operator_client):
+    visitor_says(visitor, "Hi")
+    conversation = visitor.conversations.get()
+    cid = conversation.public_id.hex
+    page = operator_client.get(f"/inbox/c/{cid}/").content.decode()
+    assert "Lead bot is answering" in page and "Take over" in page
+
+    header = operator_client.post(f"/inbox/c/{cid}/bot/take-over/").content.decode()
+    assert run_of(visitor).reason == BotRun.Reason.OPERATOR_TOOK_OVER
+    assert "Hand back to Lead bot" in header
+    visitor_says(visitor, "I am Dana")  # said to the operator: not the bot's business
+    assert len(bot_lines(visitor)) == 2
+
+    header = operator_client.post(f"/inbox/c/{cid}/bot/hand-back/").content.decode()
+
+    assert "Lead bot is answering" in header
+    assert run_of(visitor).status == BotRun.Status.WAITING
+    assert bot_lines(visitor)[-1] == "Your name?"  # asked again
+    visitor_says(visitor, "Dana")
+    assert bot_lines(visitor)[-1] == "Your work email, Dana?"
+    note = conversation.messages.filter(author_kind="system", text__contains="handed the conversation back")
+    assert note.exists()
+
+
+def test_nothing_to_hand_back_is_a_clear_conflict(bot, visitor, operator_client):
+    visitor_says(visitor, "Hi")
+    cid = visitor.conversations.get().public_id.hex
+
+    running = operator_client.post(f"/inbox/c/{cid}/bot/hand-back/")
+    assert running.status_code == 409 and "already answering" in running.content.decode()
+
+
+def test_another_workspace_cannot_touch_the_bot(bot, visitor, other_member):
+    from django.test import Client
+
+    visitor_says(visitor, "Hi")
+    client = Client()
+    client.force_login(other_member.user)
+
+    response = client.post(f"/inbox/c/{visitor.conversations.get().public_id.hex}/bot/take-over/")
+
+    assert response.status_code == 404 and run_of(visitor).is_active
