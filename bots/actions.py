@@ -1,15 +1,18 @@
 """Writes of bots: drafts checked at save, publishing (a new immutable version), rolling back, duplicating."""
 
+import re
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from bots import triggers
 from bots.flow import Flow, FlowError, InvalidFlow, check_flow, starter_flow
 from bots.models import Bot, BotVersion
 from bots.queries import known_in
 from core.errors import InvalidInput, NotFound
-from workspaces.models import Member
+from workspaces.models import Inbox, Member
 from workspaces.queries import require_admin
 
 
@@ -76,6 +79,7 @@ def publish(member: Member, bot: Bot) -> BotVersion:
     )
     bot.published = version
     bot.save(update_fields=["published"])
+    _triggers_changed(bot)
     return version
 
 
@@ -88,6 +92,7 @@ def roll_back(member: Member, bot: Bot, version: BotVersion) -> Bot:
         raise NotFound(gettext("Version not found."))
     bot.published, bot.draft, bot.updated_at = version, version.flow, timezone.now()
     bot.save(update_fields=["published", "draft", "updated_at"])
+    _triggers_changed(bot)
     return bot
 
 
@@ -117,7 +122,48 @@ def set_enabled(member: Member, bot: Bot, *, enabled: bool) -> Bot:
         raise InvalidInput(gettext("Publish the bot before turning it on."))
     bot.enabled = enabled
     bot.save(update_fields=["enabled"])
+    _triggers_changed(bot)
     return bot
+
+
+EVENT_NAME = re.compile(r"^[\w.:-]{1,100}$")
+
+
+@transaction.atomic
+def set_trigger(member: Member, bot: Bot, *, trigger: str, config: dict[str, str], inboxes: list[Inbox]) -> Bot:
+    """When the bot starts: a visitor starting a conversation, or (writing first) a page, an event, a return;
+    in the given inboxes, or every inbox when none."""
+    require_admin(member)
+    _in_workspace(member, bot)
+    if trigger not in Bot.Trigger.values:
+        raise InvalidInput(gettext("Pick when the bot starts."), code="invalid_trigger")
+    if any(inbox.workspace_id != bot.workspace_id for inbox in inboxes):
+        raise NotFound(gettext("Inbox not found."))
+    cleaned: dict[str, str] = {}
+    if trigger == Bot.Trigger.CUSTOM_EVENT:
+        event = str(config.get("event", "")).strip()
+        if not EVENT_NAME.match(event):
+            raise InvalidInput(
+                gettext("Name the event as the site reports it with Parley.track, e.g. cart_abandoned."),
+                code="invalid_trigger",
+            )
+        cleaned["event"] = event
+    elif trigger == Bot.Trigger.PAGE_VISITED:
+        part = str(config.get("url_contains", "")).strip()
+        if not 1 <= len(part) <= 500:
+            raise InvalidInput(
+                gettext("Say which pages: a part of their address, e.g. /pricing."), code="invalid_trigger"
+            )
+        cleaned["url_contains"] = part
+    bot.trigger, bot.trigger_config = trigger, cleaned
+    bot.save(update_fields=["trigger", "trigger_config"])
+    bot.inboxes.set(inboxes)
+    _triggers_changed(bot)
+    return bot
+
+
+def _triggers_changed(bot: Bot) -> None:
+    transaction.on_commit(lambda: triggers.forget(bot.workspace_id))
 
 
 def _in_workspace(member: Member, bot: Bot) -> None:

@@ -1,16 +1,28 @@
 """What bots do when events happen: registered in BotsConfig.ready."""
 
 from bots.models import Bot, BotRun
-from bots.tasks import hear_visitor, operator_took_over, start_bot
+from bots.tasks import hear_visitor, operator_took_over, start_bot, start_proactive_bot
+from bots.triggers import bot_for
 from conversations.events import ConversationCreated, MessageCreated
 from conversations.models import Message
 from realtime.effects import on
+from visitors.events import VisitorActed
 
 
 @on(ConversationCreated)
 def start_a_bot(event: ConversationCreated) -> None:
-    if Bot.objects.filter(workspace_id=event.workspace_id, enabled=True, published__isnull=False).exists():
+    started = Bot.objects.filter(
+        workspace_id=event.workspace_id, enabled=True, published__isnull=False, trigger=Bot.Trigger.CONVERSATION_STARTED
+    )
+    if started.exists():
         start_bot.enqueue(event.conversation_id)
+
+
+@on(VisitorActed)
+def write_first(event: VisitorActed) -> None:
+    """A page, an event or a return some bot waits for: it opens the conversation."""
+    if bot_id := bot_for(event):
+        start_proactive_bot.enqueue(bot_id, event.visitor_id)
 
 
 @on(MessageCreated)

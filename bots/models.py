@@ -12,12 +12,18 @@ class Bot(PublicIdModel):
 
     class Trigger(models.TextChoices):
         CONVERSATION_STARTED = "conversation_started", _("A visitor starts a conversation")
+        PAGE_VISITED = "page_visited", _("A visitor opens a page")  # trigger_config: {"url_contains": "/pricing"}
+        CUSTOM_EVENT = "custom_event", _("The site reports an event")  # {"event": "cart_abandoned"}
+        RETURNING_VISITOR = "returning_visitor", _("A visitor comes back")
+
+    PROACTIVE = (Trigger.PAGE_VISITED, Trigger.CUSTOM_EVENT, Trigger.RETURNING_VISITOR)  # the bot writes first
 
     workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="bots")
     name = models.CharField(max_length=120)
     persona_name = models.CharField(max_length=80, help_text="The name visitors see on the bot's messages.")
     persona_avatar_url = models.URLField(max_length=500, blank=True)
     trigger = models.CharField(max_length=30, choices=Trigger.choices, default=Trigger.CONVERSATION_STARTED)
+    trigger_config = models.JSONField(default=dict, blank=True, help_text="The page or event the trigger waits for.")
     inboxes = models.ManyToManyField(
         "workspaces.Inbox", blank=True, related_name="bots", help_text="Where it runs; none: every inbox."
     )

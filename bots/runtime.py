@@ -41,6 +41,7 @@ from conversations import actions as conversation_actions
 from conversations.models import Conversation, Message
 from core.errors import Conflict, DomainError
 from realtime.fanout import visitor_sees_typing
+from visitors.models import Visitor
 from workspaces.models import Member, Team
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,28 @@ def start_bot(conversation_id: int) -> BotRun | None:
         answered_seq=conversation.last_seq,  # what the visitor said before the bot spoke is for people
     )
     _advance(Turn(run, conversation, flow))
+    return run
+
+
+@transaction.atomic
+def start_proactive_bot(bot_id: int, visitor_id: int) -> BotRun | None:
+    """A bot writes first to a visitor on the site, once per visitor, never into a conversation under way."""
+    bot = Bot.objects.select_related("published").filter(pk=bot_id, enabled=True, published__isnull=False).first()
+    visitor = Visitor.objects.select_related("workspace", "inbox", "contact").filter(pk=visitor_id).first()
+    if bot is None or bot.published is None or visitor is None or visitor.workspace_id != bot.workspace_id:
+        return None
+    Visitor.objects.select_for_update().filter(pk=visitor.pk).first()  # one start at a time per visitor
+    latest = visitor.conversations.order_by("-created_at", "-id").first()
+    if BotRun.objects.filter(bot=bot, conversation__visitor=visitor).exists() or (
+        latest is not None and latest.status != Conversation.Status.CLOSED
+    ):
+        return None
+    conversation = conversation_actions.open_new_conversation(visitor)
+    flow = flow_of(bot.published)
+    run = BotRun.objects.create(
+        workspace_id=visitor.workspace_id, bot=bot, version=bot.published, conversation=conversation, block=flow.start
+    )
+    _advance(Turn(run, _conversation(conversation.pk) or conversation, flow))
     return run
 
 

@@ -11,6 +11,13 @@ def start_bot(conversation_id: int) -> None:
 
 
 @task()
+def start_proactive_bot(bot_id: int, visitor_id: int) -> None:
+    from bots import runtime
+
+    runtime.start_proactive_bot(bot_id, visitor_id)
+
+
+@task()
 def hear_visitor(conversation_id: int) -> None:
     from bots import runtime
 

@@ -99,9 +99,9 @@ def send_visitor_message(
 
 
 @transaction.atomic
-def start_conversation_by_email(visitor: Visitor) -> Conversation:
-    """A new email to one of the business's mailboxes: a conversation of its own (every new email thread is
-    one, as in any mail client); its messages are added by add_visitor_email."""
+def open_new_conversation(visitor: Visitor) -> Conversation:
+    """A conversation started elsewhere than in the visitor's widget: a new email to one of the business's
+    mailboxes (every new email thread is one, as in any mail client), a bot writing first."""
     conversation = Conversation.objects.create(workspace=visitor.workspace, inbox=visitor.inbox, visitor=visitor)
     emit(ConversationCreated(conversation.workspace_id, conversation.pk, visitor.pk))
     return conversation

@@ -103,7 +103,7 @@ def _start_conversation(mailbox: EmailMailbox, parsed: ParsedEmail) -> InboundEm
         workspace=inbox.workspace, inbox=inbox, contact=contact
     )
     visitor.inbox, visitor.workspace, visitor.contact = inbox, inbox.workspace, contact
-    conversation = conversation_actions.start_conversation_by_email(visitor)
+    conversation = conversation_actions.open_new_conversation(visitor)
     thread = thread_of(conversation)
     thread.subject = parsed.subject[:300] or gettext("(no subject)")
     thread.save(update_fields=["subject"])

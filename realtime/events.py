@@ -10,6 +10,7 @@ from conversations.events import (
     MessageCreated,
     NotificationCreated,
 )
+from visitors.events import VisitorActed
 from workspaces.events import MemberAccessChanged, MemberPresenceChanged
 
 Event = (
@@ -27,6 +28,7 @@ Event = (
     | VisitorIdentified
     | ContactUpdated
     | ContactMerged
+    | VisitorActed
 )
 
 ALL_EVENTS = (
@@ -44,4 +46,5 @@ ALL_EVENTS = (
     VisitorIdentified,
     ContactUpdated,
     ContactMerged,
+    VisitorActed,
 )

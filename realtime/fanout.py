@@ -26,6 +26,7 @@ from conversations.events import (
 )
 from conversations.models import Conversation, Message, Notification
 from realtime.groups import conversation_group, inbox_group, member_group, operators_group, visitor_group
+from visitors.events import VisitorActed
 from widget.schemas import MessageOut
 from workspaces.events import MemberAccessChanged, MemberPresenceChanged
 from workspaces.models import Member
@@ -106,6 +107,11 @@ def _load_message(pk: int) -> Message:
 @deliver.register
 def _(event: ConversationCreated, subject: Model | None = None) -> None:
     """Nothing to push: the list row arrives with the first message's message.created."""
+
+
+@deliver.register
+def _(event: VisitorActed, subject: Model | None = None) -> None:
+    """Nothing to push: the live visitors list has its own refresh; bots hear of it as a side effect."""
 
 
 def _conversation_changed(

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -10,7 +10,10 @@ from django.db.models import F
 from django.utils import timezone
 from ua_parser import parse as parse_user_agent
 
+from realtime.bus import emit
 from visitors import ingest
+from visitors.activity import PageLeaveIn, PageViewIn, TrackIn, TrackingEvent
+from visitors.events import VisitorActed
 from visitors.geoip import country_of_ip
 from visitors.models import Visitor
 from workspaces.models import Inbox
@@ -101,31 +104,6 @@ def utm_of(url: str) -> dict[str, str]:
     return found
 
 
-@dataclass(frozen=True)
-class PageViewIn:
-    url: str
-    title: str
-    referrer: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class PageLeaveIn:
-    url: str
-    duration: int
-
-
-@dataclass(frozen=True)
-class TrackIn:
-    name: str
-    properties: dict[str, Any]
-    url: str
-    at: datetime
-
-
-TrackingEvent = PageViewIn | PageLeaveIn | TrackIn | None  # None: a heartbeat
-
-
 def record_activity(visitor: Visitor, events: Sequence[TrackingEvent]) -> int:
     """One validated batch from the visitor's browser.
 
@@ -158,4 +136,8 @@ def record_activity(visitor: Visitor, events: Sequence[TrackingEvent]) -> int:
         Visitor.objects.filter(pk=visitor.pk).update(**changes)
     if rows:
         ingest.writer.submit(rows)
+    pages = tuple(e.url for e in events if isinstance(e, PageViewIn))
+    names = tuple(e.name for e in events if isinstance(e, TrackIn))
+    if pages or names:
+        emit(VisitorActed(visitor.workspace_id, visitor.pk, visitor.inbox_id, pages, names, "visit_count" in changes))
     return len(events)

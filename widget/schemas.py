@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 from contacts.models import Contact
 from conversations.models import Attachment, Conversation, Message
 from conversations.schemas import Card
-from visitors import actions as visitor_actions
+from visitors import activity
 from widget.identity import sign_file_token
 from widget.languages import RIGHT_TO_LEFT
 from workspaces.models import Inbox
@@ -296,8 +296,8 @@ class PageViewEventIn(BaseModel):
     _check_referrer = field_validator("referrer")(lambda v: _url(v, blank=True))
     _cut_title = field_validator("title")(lambda v: v[:TITLE_MAX])
 
-    def activity(self, now: datetime) -> visitor_actions.PageViewIn:
-        return visitor_actions.PageViewIn(self.url, self.title, self.referrer, _when(self.at, now))
+    def activity(self, now: datetime) -> activity.PageViewIn:
+        return activity.PageViewIn(self.url, self.title, self.referrer, _when(self.at, now))
 
 
 class PageLeaveEventIn(BaseModel):
@@ -307,8 +307,8 @@ class PageLeaveEventIn(BaseModel):
 
     _check_url = field_validator("url")(_url)
 
-    def activity(self, now: datetime) -> visitor_actions.PageLeaveIn:
-        return visitor_actions.PageLeaveIn(self.url, round(min(self.duration, DURATION_MAX)))
+    def activity(self, now: datetime) -> activity.PageLeaveIn:
+        return activity.PageLeaveIn(self.url, round(min(self.duration, DURATION_MAX)))
 
 
 class TrackEventIn(BaseModel):
@@ -340,8 +340,8 @@ class TrackEventIn(BaseModel):
             raise PydanticCustomError("properties_too_deep", f"nested at most {PROPERTIES_MAX_DEPTH - 1} levels")
         return value
 
-    def activity(self, now: datetime) -> visitor_actions.TrackIn:
-        return visitor_actions.TrackIn(self.name, self.properties, self.url, _when(self.at, now))
+    def activity(self, now: datetime) -> activity.TrackIn:
+        return activity.TrackIn(self.name, self.properties, self.url, _when(self.at, now))
 
 
 class HeartbeatEventIn(BaseModel):

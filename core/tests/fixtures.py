@@ -1,11 +1,14 @@
 """Shared fixtures: real rows made through the real actions."""
 
+from collections.abc import Iterator
+
 import pytest
 from django.test import Client
 
 from accounts import actions as account_actions
 from accounts.models import User
 from visitors import actions as visitor_actions
+from visitors import ingest
 from visitors.models import Visitor
 from workspaces import actions as workspace_actions
 from workspaces.models import Inbox, Member, Workspace
@@ -70,3 +73,11 @@ def make_agent(workspace: Workspace, email: str) -> Member:
 def agent(workspace: Workspace, inbox: Inbox) -> Member:
     """An agent of the workspace who works `inbox` (every inbox, as new members do)."""
     return make_agent(workspace, "carl@shop.example.com")
+
+
+@pytest.fixture
+def tracking_in_test_thread(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No writer thread: tracking rows wait on the queue until the test calls ingest.flush() (in its transaction)."""
+    monkeypatch.setattr(ingest.writer, "autostart", False)
+    yield
+    ingest.writer._queue = type(ingest.writer._queue)()  # nothing leaks into the next test

@@ -1,13 +1,6 @@
-from collections.abc import Iterator
-
 import pytest
-
-from visitors import ingest
 
 
 @pytest.fixture(autouse=True)
-def _tracking_writer_in_test_thread(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No writer thread in tests: rows wait on the queue until the test calls ingest.flush() (in its transaction)."""
-    monkeypatch.setattr(ingest.writer, "autostart", False)
-    yield
-    ingest.writer._queue = type(ingest.writer._queue)()  # nothing leaks into the next test
+def _tracking(tracking_in_test_thread: None) -> None:
+    """Tracking rows are written by the tests themselves (ingest.flush()), in their transaction."""
