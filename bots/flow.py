@@ -32,6 +32,7 @@ class _Strict(BaseModel):
 class Choice(_Strict):
     label: Annotated[str, Field(min_length=1, max_length=80)]
     next: BlockId | None = None  # None: the block's own `next`
+    score: Annotated[int, Field(ge=-100, le=100)] = 0  # added to {{var.score}} when chosen (questionnaires)
 
 
 class Block(_Strict):

@@ -424,6 +424,9 @@ def _answer(turn: Turn, text: str) -> None:
         else:
             _hand_off(turn, Reason.VALIDATION_FAILED)
         return
+    chosen = answer.value if isinstance(answer.value, list) else [answer.value]
+    if scored := sum(c.score for c in block.choices if c.label in chosen):
+        run.variables = {**run.variables, "score": int(run.variables.get("score") or 0) + scored}
     run.retries = run.misses = 0
     run.status = BotRun.Status.RUNNING
     _go(turn, answer.choice.next if answer.choice and answer.choice.next else block.next)

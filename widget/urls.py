@@ -11,6 +11,7 @@ urlpatterns = [
     path("demo/", views.demo_shop, name="demo-shop"),
     path("demo/products/<slug:slug>/", views.demo_product, name="demo-product"),
     path("demo/cart/", views.demo_cart, name="demo-cart"),
+    path("demo/api/orders/<str:number>", views.demo_order, name="demo-order"),
 ]
 
 # The inbox settings pages, included under /settings/inboxes/ (parley/urls.py).

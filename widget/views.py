@@ -4,7 +4,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import etag, require_GET
@@ -84,8 +84,23 @@ DEMO_PRODUCTS = [
 ]
 
 
+# The demo shop's order service, for the order-status bot template (its HTTP block calls it).
+DEMO_ORDERS = {
+    "1042": {"status": "shipped", "eta": "It arrives on Friday.", "items": ["Stoneware Mug"]},
+    "1043": {"status": "being packed", "eta": "It ships tomorrow.", "items": ["Oak Desk Tray", "Linen Tea Towel"]},
+}
+
+
+@require_GET
+def demo_order(request: HttpRequest, number: str) -> JsonResponse:
+    order = DEMO_ORDERS.get(number.strip().lstrip("#"))
+    if order is None:
+        return JsonResponse({"error": "No such order."}, status=404)
+    return JsonResponse({"order": {"number": number, **order}})
+
+
 def _demo_page(request: HttpRequest, template: str, **context: object) -> HttpResponse:
-    inbox = Inbox.objects.filter(revoked_at=None).order_by("created_at").first()
+    inbox = Inbox.objects.filter(revoked_at=None, channel=Inbox.Channel.WEB).order_by("created_at").first()
     if inbox is None:
         raise Http404("No inbox yet: run `parley demo` to create the demo workspace.")
     widget_src = request.build_absolute_uri("/widget.js")
