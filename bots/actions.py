@@ -56,6 +56,16 @@ def create_bot(member: Member, *, name: str, persona_name: str, flow: object = N
 
 
 @transaction.atomic
+def rename_bot(member: Member, bot: Bot, *, name: str, persona_name: str) -> Bot:
+    require_admin(member)
+    _in_workspace(member, bot)
+    bot.name = _clean_name(name, gettext("Give the bot a name of 1 to 80 characters."))
+    bot.persona_name = _clean_name(persona_name, gettext("Give the bot's persona a name of 1 to 80 characters."))
+    bot.save(update_fields=["name", "persona_name"])
+    return bot
+
+
+@transaction.atomic
 def save_draft(member: Member, bot: Bot, flow: object) -> Bot:
     """Only a flow that could run is saved; the published version, which live conversations run, is untouched."""
     require_admin(member)

@@ -69,7 +69,7 @@ class Rule(_Strict):
     ]
     op: Literal["equals", "not_equals", "contains", "not_contains", "is_set", "is_not_set", "greater", "less"]
     value: Annotated[str, Field(max_length=500)] = ""
-    next: BlockId
+    next: BlockId | None = None  # None: the flow ends on this branch
 
 
 class ConditionBlock(Block):
@@ -206,7 +206,8 @@ def targets(block: AnyBlock) -> list[str]:
     """The blocks this one may lead to."""
     found = [getattr(block, "next", None), getattr(block, "to", None)]
     found += [getattr(block, "on_fail", None), getattr(block, "on_error", None)]
-    found += [c.next for c in getattr(block, "choices", [])] + [r.next for r in getattr(block, "rules", [])]
+    found += [c.next for c in getattr(block, "choices", [])]
+    found += [r.next for r in getattr(block, "rules", [])]
     return [t for t in found if t]
 
 

@@ -3,8 +3,9 @@
 from uuid import UUID
 
 from bots.flow import Flow, Known
-from bots.models import BotVersion
+from bots.models import Bot, BotVersion
 from contacts.models import AttributeDefinition
+from core.ids import get_by_public_id
 from workspaces.models import Member, Team
 
 _flows: dict[UUID, Flow] = {}
@@ -33,3 +34,16 @@ def known_in(workspace_id: int) -> Known:
             m.hex for m in Member.objects.filter(workspace_id=workspace_id).values_list("public_id", flat=True)
         ),
     )
+
+
+def list_bots(member: Member) -> list[Bot]:
+    return list(Bot.objects.filter(workspace_id=member.workspace_id).select_related("published").order_by("name", "pk"))
+
+
+def get_bot(member: Member, public_id: str | UUID) -> Bot:
+    """A bot of the member's workspace (members may look at every bot)."""
+    return get_by_public_id(Bot.objects.filter(workspace_id=member.workspace_id), public_id, "Bot")
+
+
+def get_version(bot: Bot, public_id: str | UUID) -> BotVersion:
+    return get_by_public_id(bot.versions.all(), public_id, "Version")

@@ -299,7 +299,7 @@ def _step(turn: Turn, block: AnyBlock) -> None:
             _ask(turn, block, block.text)
         case ConditionBlock():
             rule = next((r for r in block.rules if _holds(turn, r)), None)
-            _go(turn, rule.next if rule else block.next)
+            _go(turn, rule.next if rule is not None else block.next)
         case SetBlock():
             for assignment in block.assign:
                 _remember(turn, assignment.target, render(assignment.value, _values(turn)))

@@ -1,6 +1,7 @@
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from bots.urls import settings_urlpatterns as bot_settings_urlpatterns
 from core.views import healthz
 from parley.api import api
 from widget.urls import settings_urlpatterns as inbox_settings_urlpatterns
@@ -12,6 +13,7 @@ urlpatterns = [
     path("inbox/", include("conversations.urls")),
     path("inbox/", include("bots.urls")),
     path("settings/inboxes/", include(inbox_settings_urlpatterns)),  # each inbox's web widget
+    path("settings/bots/", include(bot_settings_urlpatterns)),
     path("", include("workspaces.urls")),  # /settings/… and /invite/<token>/
     path("api/v1/", api.urls),
     path("", include("widget.urls")),
