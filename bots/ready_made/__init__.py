@@ -44,10 +44,12 @@ READY_MADE = {
     ),
     "abandoned_cart": ReadyMade(
         gettext_lazy("Abandoned cart reminder"),
+        # xgettext:no-python-format
         gettext_lazy("When the site reports cart_abandoned, offers a 5% coupon and answers questions about the cart."),
     ),
     "promo_giveaway": ReadyMade(
         gettext_lazy("Promo code giveaway"),
+        # xgettext:no-python-format
         gettext_lazy("On product pages, offers a 10% code for the visitor's email."),
     ),
     "job_prescreening": ReadyMade(
