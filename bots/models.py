@@ -111,6 +111,7 @@ class BotRun(PublicIdModel):
     abuse_count = models.PositiveSmallIntegerField(default=0)
     reason = models.CharField(max_length=20, choices=Reason.choices, blank=True, help_text="Why it ended.")
     goals = models.JSONField(default=list, blank=True, help_text="Names of the goals reached.")
+    visited = models.JSONField(default=list, blank=True, help_text="The blocks it ran, in order (for the reports).")
     started_at = models.DateTimeField(default=timezone.now)
     resumed_at = models.DateTimeField(null=True, blank=True, help_text="When an operator last handed it back.")
     updated_at = models.DateTimeField(default=timezone.now)

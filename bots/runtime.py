@@ -268,6 +268,8 @@ def _advance(turn: Turn) -> None:
         if block is None:
             _hand_off(turn, Reason.FLOW_ERROR, detail=f"block {run.block} is missing")
             return
+        if run.typed_step != run.steps:  # not the message a typing pause held back, run again to send it
+            run.visited = [*run.visited, block.id]
         try:
             _step(turn, block)
         except DomainError as error:  # a deleted team, a value an attribute refuses: hand over, never crash

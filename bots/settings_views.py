@@ -3,9 +3,11 @@
 Members may look; admins change (bots.actions checks). A block's form posted with an error, or making a flow
 that could not run, re-renders the editor with the problem on that block (settings_pages' frame)."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -13,14 +15,16 @@ from bots import actions, editing, ready_made
 from bots.actions import FlowRejected
 from bots.flow import FlowError
 from bots.forms import BLOCK_FORMS, BlockForm, BotForm, NewBlockForm, TriggerForm
-from bots.models import Bot
+from bots.models import Bot, BotRun
 from bots.queries import get_bot, get_version, list_bots
+from bots.reports import bot_report
 from core.errors import DomainError
 from workspaces.models import Member, Team
 from workspaces.queries import visible_inboxes
 from workspaces.settings_pages import SettingsRequest, bound_form, done, invalid, page, render_page, settings_view
 
 SECTION = "bots"
+REPORT_PERIOD = timedelta(days=30)
 
 
 @page("bots")
@@ -103,11 +107,13 @@ def _editor_page(
     flow = bot.draft
     problems: list[FlowError] = error.errors if isinstance(error, FlowRejected) else []
     kw = {"targets": _targets(flow), "people": _people(request.member)}
+    report = bot_report(bot, since=timezone.now() - REPORT_PERIOD)
     cards = [
         {
             "block": block,
             "form": _block_form(request, flow, block, **kw),
             "branches": editing.branches(block),
+            "stats": report.blocks.get(block.get("id", "")),
             "summary": next((str(block[k]) for k in ("text", "name", "title", "url") if block.get(k)), ""),
             "problems": [p.message for p in problems if p.block == block.get("id")],
         }
@@ -125,6 +131,9 @@ def _editor_page(
         "cards": cards,
         "flow_problems": [p.message for p in problems if p.block is None],
         "versions": list(bot.versions.order_by("-number")[:20]),
+        "report": report,
+        "handed_off": [(r, BotRun.Reason(r).label, n) for r, n in report.handed_off.most_common()],
+        "goals": report.goals.most_common(),
         "new_block_form": NewBlockForm(),
         "bot_form": bound_form(
             request, BotForm, "bots-rename", initial={"name": bot.name, "persona_name": bot.persona_name}

@@ -211,3 +211,38 @@ def test_another_workspaces_bot_is_not_found(bot, other_member):
     client.force_login(other_member.user)
 
     assert client.get(url(bot)).status_code == 404
+
+
+def test_the_editor_reports_how_the_bot_does(operator_client, member, visitor, inbox):
+    from bots import runtime
+    from conversations import actions as conversation_actions
+    from visitors import actions as visitor_actions
+
+    flow = {
+        "start": "q",
+        "blocks": [
+            {"id": "q", "type": "ask", "text": "Name?", "save_to": "var.name", "next": "g"},
+            {"id": "g", "type": "goal", "name": "Named", "next": "h"},
+            {"id": "h", "type": "handoff"},
+        ],
+    }
+    bot = actions.create_bot(member, name="Namer", persona_name="Mia", flow=flow)
+    actions.publish(member, bot)
+    actions.set_enabled(member, bot, enabled=True)
+    for n, answers in enumerate([["Dana"], ["Ask a human please"], []]):
+        someone = visitor_actions.create_visitor(inbox, user_agent="Test", language="en")
+        conversation = conversation_actions.send_visitor_message(
+            someone, text="Hi", client_id=f"h{n}"
+        ).message.conversation
+        runtime.start_bot(conversation.pk)
+        for i, answer in enumerate(answers):
+            conversation_actions.send_visitor_message(someone, text=answer, client_id=f"a{n}{i}")
+            runtime.hear_visitor(conversation.pk)
+
+    page = operator_client.get(url(bot)).content.decode()
+
+    assert '<dd data-stat="started">3</dd>' in page
+    assert '<dd data-stat="finished">1 (33%)</dd>' in page
+    assert 'data-reason="visitor_asked">The visitor asked for a person: 1' in page
+    assert 'data-goal="Named">Named: 1' in page
+    assert "3 reached · 1 dropped off" in page  # the question: one asked for a person there
