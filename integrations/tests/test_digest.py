@@ -6,10 +6,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.test import override_settings
+from django.utils import timezone
 
+from accounts.models import User
 from conversations import actions
 from conversations.models import Conversation
-from core.tests.fixtures import make_agent
+from core.tests.fixtures import SITE, make_agent
 from integrations.digest import SHOWN, send_daily_digests
 from visitors import actions as visitor_actions
 from workspaces import actions as workspace_actions
@@ -43,7 +45,7 @@ def test_nothing_goes_out_before_the_hour(member, inbox):
     assert mail.outbox == []
 
 
-def test_each_operator_gets_what_is_theirs_to_answer(member, inbox, workspace):
+def test_each_operator_gets_what_is_theirs_to_answer(member, inbox, workspace, other_member):
     agent = make_agent(workspace, "sam@shop.example.com")
     other_inbox = workspace_actions.create_inbox(workspace, name="Wholesale", allowed_origins=["https://b.example"])
     other_inbox.members.remove(agent)
@@ -57,8 +59,12 @@ def test_each_operator_gets_what_is_theirs_to_answer(member, inbox, workspace):
     actions.reply_to_conversation(member, answered, text="You're welcome", client_id=None)
     closed = waiting(inbox, "Bye")
     actions.close_conversation(member, closed)
+    snoozed = waiting(inbox, "Back in a week")
+    actions.snooze_conversation(member, snoozed, until=timezone.now() + timedelta(days=7))
+    rival_inbox = workspace_actions.create_inbox(other_member.workspace, name="Rival", allowed_origins=[SITE])
+    waiting(rival_inbox, "Rival question")  # another workspace
 
-    assert send_daily_digests(MORNING) == 2
+    assert send_daily_digests(MORNING) == 3
 
     [to_agent] = digests_to("sam@shop.example.com")
     assert to_agent.subject == "Shop: 2 conversations are waiting for an answer"
@@ -68,7 +74,10 @@ def test_each_operator_gets_what_is_theirs_to_answer(member, inbox, workspace):
     [to_admin] = digests_to("anna@shop.example.com")
     assert "Can I pay by invoice?" in to_admin.body and "Wholesale prices?" in to_admin.body
     assert "Where is my order 1042?" not in to_admin.body  # someone else's
-    assert "Thanks!" not in to_admin.body and "Bye" not in to_admin.body
+    assert "Thanks!" not in to_admin.body and "Bye" not in to_admin.body and "Back in a week" not in to_admin.body
+    assert "Rival question" not in to_admin.body + to_agent.body
+    [to_rival] = digests_to("boris@rival.example.com")
+    assert to_rival.subject == "Rival: 1 conversation is waiting for an answer"
 
 
 def test_once_a_day_and_again_the_next_day(member, inbox):
@@ -93,6 +102,22 @@ def test_an_operator_who_turned_it_off_gets_none(member, inbox):
     waiting(inbox, "Hello?")
 
     assert send_daily_digests(MORNING) == 0
+
+
+def test_an_inactive_user_gets_none(member, inbox):
+    User.objects.filter(pk=member.user_id).update(is_active=False)
+    waiting(inbox, "Hello?")
+
+    assert send_daily_digests(MORNING) == 0
+    assert mail.outbox == []
+
+
+def test_a_member_another_worker_claimed_today_is_left_alone(member, inbox):
+    waiting(inbox, "Hello?")
+    Member.objects.filter(pk=member.pk).update(digest_sent_on=MORNING.date())
+
+    assert send_daily_digests(MORNING) == 0
+    assert mail.outbox == []
 
 
 def test_many_waiting_shows_the_oldest_and_counts_the_rest(member, inbox):
@@ -125,17 +150,6 @@ def test_one_conversation_reads_in_the_singular(member, inbox):
     send_daily_digests(MORNING)
 
     assert mail.outbox[0].subject == "Shop: 1 conversation is waiting for an answer"
-
-
-def test_the_profile_page_saves_the_choice(operator_client, member):
-    response = operator_client.post(
-        "/settings/profile/notifications/", {"notify_desktop": "on", "notify_email": "on"}, follow=True
-    )
-
-    assert response.status_code == 200
-    assert Member.objects.get(pk=member.pk).notify_digest is False
-    operator_client.post("/settings/profile/notifications/", {"notify_digest": "on"})
-    assert Member.objects.get(pk=member.pk).notify_digest is True
 
 
 @override_settings(DIGEST_HOUR=8)

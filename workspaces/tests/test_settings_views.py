@@ -411,14 +411,29 @@ def test_a_member_sets_name_availability_and_notifications(agent_client, agent):
     assert agent_client.post("/settings/profile/notifications/", {"notify_sound": "on"}).status_code == 302
 
     agent.refresh_from_db()
-    assert (agent.display_name, agent.availability, agent.notify_desktop, agent.notify_sound) == (
-        "Carlos",
-        "away",
+    assert (agent.display_name, agent.availability) == ("Carlos", "away")
+    assert (agent.notify_desktop, agent.notify_sound, agent.notify_email, agent.notify_digest) == (
         False,
         True,
+        False,
+        False,
     )
     page = html(agent_client.get("/settings/profile/"))
     assert 'value="Carlos"' in page and 'value="away" id="id_availability_1" required checked' in page
+
+
+def test_the_morning_digest_is_a_profile_preference(agent_client, agent):
+    page = html(agent_client.get("/settings/profile/"))
+    assert 'name="notify_digest" id="id_notify_digest" checked' in page  # on for newcomers
+    assert "Email me a morning digest of the conversations waiting for an answer" in page
+
+    agent_client.post("/settings/profile/notifications/", {"notify_email": "on"})
+    agent.refresh_from_db()
+    assert (agent.notify_email, agent.notify_digest) == (True, False)
+
+    agent_client.post("/settings/profile/notifications/", {"notify_digest": "on"})
+    agent.refresh_from_db()
+    assert (agent.notify_email, agent.notify_digest) == (False, True)
 
 
 def test_a_blank_display_name_is_a_field_error(agent_client, agent):
