@@ -26,7 +26,7 @@ class FlowRejected(InvalidInput):
         self.errors = errors
 
 
-def _checked(bot: Bot, flow: object) -> Flow:
+def checked_flow(bot: Bot, flow: object) -> Flow:
     try:
         return check_flow(flow, known_in(bot.workspace_id))
     except InvalidFlow as invalid:
@@ -48,7 +48,7 @@ def create_bot(member: Member, *, name: str, persona_name: str, flow: object = N
         name=_clean_name(name, gettext("Give the bot a name of 1 to 80 characters.")),
         persona_name=_clean_name(persona_name, gettext("Give the bot's persona a name of 1 to 80 characters.")),
     )
-    bot.draft = _checked(bot, flow if flow is not None else starter_flow()).model_dump(
+    bot.draft = checked_flow(bot, flow if flow is not None else starter_flow()).model_dump(
         mode="json", exclude_defaults=True
     )
     bot.save()
@@ -70,7 +70,7 @@ def save_draft(member: Member, bot: Bot, flow: object) -> Bot:
     """Only a flow that could run is saved; the published version, which live conversations run, is untouched."""
     require_admin(member)
     _in_workspace(member, bot)
-    bot.draft = _checked(bot, flow).model_dump(mode="json", exclude_defaults=True)
+    bot.draft = checked_flow(bot, flow).model_dump(mode="json", exclude_defaults=True)
     bot.updated_at = timezone.now()
     bot.save(update_fields=["draft", "updated_at"])
     return bot
@@ -82,7 +82,7 @@ def publish(member: Member, bot: Bot) -> BotVersion:
     require_admin(member)
     _in_workspace(member, bot)
     draft = Bot.objects.select_for_update().values_list("draft", flat=True).get(pk=bot.pk)  # one at a time
-    flow = _checked(bot, draft)
+    flow = checked_flow(bot, draft)
     number = (bot.versions.aggregate(last=Max("number"))["last"] or 0) + 1
     version = BotVersion.objects.create(
         bot=bot, number=number, flow=flow.model_dump(mode="json", exclude_defaults=True), published_by=member

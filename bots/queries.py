@@ -21,6 +21,11 @@ def flow_of(version: BotVersion) -> Flow:
     return flow
 
 
+def forget_flow(version: BotVersion) -> None:
+    """A version that existed only for a while (the editor's test chat)."""
+    _flows.pop(version.public_id, None)
+
+
 def known_in(workspace_id: int) -> Known:
     """What a flow of this workspace may refer to."""
     return Known(

@@ -34,7 +34,7 @@ from bots.flow import (
     TaskBlock,
     render,
 )
-from bots.models import Bot, BotRun
+from bots.models import Bot, BotRun, BotVersion
 from bots.queries import flow_of
 from contacts import actions as contact_actions
 from conversations import actions as conversation_actions
@@ -69,7 +69,7 @@ class Turn:
 def start_bot(conversation_id: int) -> BotRun | None:
     """A visitor started a conversation: the first enabled bot for its inbox starts talking, unless people
     already did."""
-    conversation = _conversation(conversation_id)
+    conversation = load_conversation(conversation_id)
     if conversation is None or conversation.bot_runs.exists() or _operator_wrote(conversation):
         return None
     bot = (
@@ -86,17 +86,7 @@ def start_bot(conversation_id: int) -> BotRun | None:
     )
     if bot is None or bot.published is None:
         return None
-    flow = flow_of(bot.published)
-    run = BotRun.objects.create(
-        workspace_id=conversation.workspace_id,
-        bot=bot,
-        version=bot.published,
-        conversation=conversation,
-        block=flow.start,
-        answered_seq=conversation.last_seq,  # what the visitor said before the bot spoke is for people
-    )
-    _advance(Turn(run, conversation, flow))
-    return run
+    return begin(bot, bot.published, conversation, answered_seq=conversation.last_seq)
 
 
 @transaction.atomic
@@ -113,11 +103,22 @@ def start_proactive_bot(bot_id: int, visitor_id: int) -> BotRun | None:
     ):
         return None
     conversation = conversation_actions.open_new_conversation(visitor)
-    flow = flow_of(bot.published)
+    return begin(bot, bot.published, load_conversation(conversation.pk) or conversation)
+
+
+def begin(bot: Bot, version: BotVersion, conversation: Conversation, *, answered_seq: int = 0) -> BotRun:
+    """The bot's version's flow starts in the conversation. `answered_seq`: what the visitor said before the bot
+    spoke is for people, not an answer to the bot."""
+    flow = flow_of(version)
     run = BotRun.objects.create(
-        workspace_id=visitor.workspace_id, bot=bot, version=bot.published, conversation=conversation, block=flow.start
+        workspace_id=conversation.workspace_id,
+        bot=bot,
+        version=version,
+        conversation=conversation,
+        block=flow.start,
+        answered_seq=answered_seq,
     )
-    _advance(Turn(run, _conversation(conversation.pk) or conversation, flow))
+    _advance(Turn(run, conversation, flow))
     return run
 
 
@@ -228,7 +229,7 @@ def hand_back(member: Member, conversation: Conversation) -> BotRun:
     )
     if run is None or conversation.status == Conversation.Status.CLOSED:
         raise Conflict(gettext("There is no bot to hand this conversation back to."), code="no_bot")
-    run.conversation = _conversation(conversation.pk) or conversation
+    run.conversation = load_conversation(conversation.pk) or conversation
     turn = Turn(run, run.conversation, flow_of(run.version))
     run.status, run.reason, run.ended_at = BotRun.Status.RUNNING, "", None
     run.resumed_at, run.answered_seq, run.retries = timezone.now(), run.conversation.last_seq, 0
@@ -586,7 +587,7 @@ def _default_retry(turn: Turn, block: AskBlock) -> str:
 # Loading and saving
 
 
-def _conversation(conversation_id: int) -> Conversation | None:
+def load_conversation(conversation_id: int) -> Conversation | None:
     return (
         Conversation.objects.select_related("visitor__contact", "inbox", "workspace").filter(pk=conversation_id).first()
     )
@@ -595,10 +596,14 @@ def _conversation(conversation_id: int) -> Conversation | None:
 def _active_run(conversation_id: int | None = None, *, run_id: int | None = None, lock: bool = True) -> BotRun | None:
     """The conversation's running bot (or the run `run_id` while it runs), locked, with its conversation."""
     runs = BotRun.objects.select_for_update() if lock else BotRun.objects.all()
-    found = runs.filter(status__in=BotRun.ACTIVE).select_related("bot", "version")
+    found = (
+        runs.filter(status__in=BotRun.ACTIVE)
+        .select_related("bot", "version")
+        .defer("bot__draft", "version__flow")  # the flow comes parsed from flow_of's cache
+    )
     run = (found.filter(pk=run_id) if run_id else found.filter(conversation_id=conversation_id or 0)).first()
     if run is not None:
-        conversation = _conversation(run.conversation_id)
+        conversation = load_conversation(run.conversation_id)
         assert conversation is not None
         run.conversation = conversation
     return run

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,6 +17,7 @@ from bots.actions import FlowRejected
 from bots.flow import FlowError
 from bots.forms import BLOCK_FORMS, BlockForm, BotForm, NewBlockForm, TriggerForm
 from bots.models import Bot, BotRun
+from bots.preview import preview
 from bots.queries import get_bot, get_version, list_bots
 from bots.reports import bot_report
 from core.errors import DomainError
@@ -158,6 +160,20 @@ def _trigger_form(request: SettingsRequest, inboxes: list[tuple[str, str]], init
 @settings_view("bot")
 def editor(request: SettingsRequest, bot_id: str) -> HttpResponse:
     return _editor_page(request, bot_id)
+
+
+@require_POST
+@settings_view("bot")
+def test_chat(request: SettingsRequest, bot_id: str) -> HttpResponse:
+    """The test chat panel after the test visitor's answers so far (every `answer`, in order)."""
+    bot = get_bot(request.member, bot_id)
+    answers = [a.strip() for a in request.POST.getlist("answer") if a.strip()]
+    context: dict[str, Any] = {"bot": bot, "answers": answers}
+    try:
+        context["shown"] = preview(request.member, bot, answers, language=request.LANGUAGE_CODE)
+    except DomainError as error:
+        context["error"] = error
+    return render(request, "bots/partials/test_chat.html", context)
 
 
 def _saved(request: SettingsRequest, bot: Bot, flow: dict[str, Any], message: str) -> HttpResponse:

@@ -15,6 +15,7 @@ settings_urlpatterns = [
     path("ready-made/<str:key>/", settings_views.install, name="bots-install"),
     path("<str:bot_id>/", settings_views.editor, name="bots-editor"),
     path("<str:bot_id>/rename/", settings_views.rename, name="bots-rename"),
+    path("<str:bot_id>/test/", settings_views.test_chat, name="bots-test"),
     path("<str:bot_id>/trigger/", settings_views.trigger, name="bots-trigger"),
     path("<str:bot_id>/publish/", settings_views.publish, name="bots-publish"),
     path("<str:bot_id>/enabled/", settings_views.enabled, name="bots-enabled"),

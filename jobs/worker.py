@@ -7,18 +7,49 @@ loop in a daemon thread of `parley serve`, so one process is a whole install.
 import socket
 import threading
 
+from django.db import OperationalError, close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from jobs import wakeup
 from jobs.clock import start_clock
 
 
-def make_worker(*, interval: float = 1.0) -> Worker:
-    return Worker(
+class PromptWorker(Worker):
+    """django-tasks-db's worker, except that between polls it sleeps only until a task is enqueued."""
+
+    def run(self) -> None:
+        while self.running:
+            close_old_connections()
+            claimed = self.claim_next()
+            if claimed is not None:
+                self.run_task(claimed)
+            close_old_connections()
+            if self.running and claimed is None:
+                wakeup.wait(self.interval)
+
+    def claim_next(self) -> DBTaskResult | None:
+        ready = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
+        with exclusive_transaction(ready.db):
+            try:
+                claimed = ready.get_locked()
+            except OperationalError as error:
+                if is_locked_database_exception(error):
+                    return None  # another writer holds SQLite: try again after the wait
+                raise
+            if claimed is not None:
+                claimed.claim(self.worker_id)  # so no other worker runs it
+            return claimed
+
+
+def make_worker(*, interval: float = 1.0) -> PromptWorker:
+    return PromptWorker(
         queue_names=["*"],
         interval=interval,
         batch=False,
         backend_name="default",
-        startup_delay=True,
+        startup_delay=False,
         max_tasks=None,
         worker_id=f"{socket.gethostname()}-{threading.get_native_id()}",
         excluded_queue_names=[],

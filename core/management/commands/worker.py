@@ -1,8 +1,10 @@
 import signal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from core.db import require_migrated
+from jobs import wakeup
 from jobs.clock import start_clock
 from jobs.worker import make_worker
 
@@ -16,6 +18,8 @@ class Command(BaseCommand):
     def handle(self, *, interval: float, **options: object) -> None:
         require_migrated()
         start_clock()
+        if settings.REDIS_URL:  # enqueued by a server process: woken through Redis
+            wakeup.listen_for_other_processes()
         worker = make_worker(interval=interval)
         signal.signal(signal.SIGTERM, worker.shutdown)
         signal.signal(signal.SIGINT, worker.shutdown)
