@@ -63,11 +63,33 @@ class AskBlock(Block):
     on_fail: BlockId | None = None  # None: hand the conversation to a person
 
 
+FACTS = ("segment", "business_hours", "operators_online")  # yes or no: is_true / is_false
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+FIELD_PATTERN = (
+    r"^(contact\.[a-z][a-z0-9_]{0,49}|var\.[a-z][a-z0-9_]{0,49}|language|page_url|time|weekday|"
+    + "|".join(FACTS)
+    + ")$"
+)
+
+
 class Rule(_Strict):
-    field: Annotated[
-        str, Field(pattern=r"^(contact\.[a-z][a-z0-9_]{0,49}|var\.[a-z][a-z0-9_]{0,49}|language|page_url)$")
+    """`segment is_true VIP` (the contact is in the segment named VIP), `business_hours is_false` (the inbox's
+    hours), `operators_online is_true`, `time greater 18:00` and `weekday equals sat` (the inbox's time zone),
+    or an attribute, variable, language or page address compared with `value`."""
+
+    field: Annotated[str, Field(pattern=FIELD_PATTERN)]
+    op: Literal[
+        "equals",
+        "not_equals",
+        "contains",
+        "not_contains",
+        "is_set",
+        "is_not_set",
+        "greater",
+        "less",
+        "is_true",
+        "is_false",
     ]
-    op: Literal["equals", "not_equals", "contains", "not_contains", "is_set", "is_not_set", "greater", "less"]
     value: Annotated[str, Field(max_length=500)] = ""
     next: BlockId | None = None  # None: the flow ends on this branch
 
@@ -192,6 +214,7 @@ class Known:
     attributes: frozenset[str]  # custom contact attribute keys
     teams: frozenset[str]  # public ids (hex)
     members: frozenset[str]
+    segments: frozenset[str] = frozenset()  # names
 
 
 _adapter = TypeAdapter(Flow)
@@ -269,6 +292,8 @@ def _block_errors(block: AnyBlock, known: Known) -> list[str]:
     for path in paths:
         if path and not _attribute_known(path, known):
             errors.append(unknown % {"key": path.partition(".")[2]})
+    for rule in getattr(block, "rules", []):
+        errors += _rule_errors(rule, known)
     if isinstance(block, AskBlock) and block.kind in ("choice", "multi_choice") and not block.choices:
         errors.append(gettext("A choice question needs its choices."))
     if isinstance(block, HandoffBlock) and block.team and block.team not in known.teams:
@@ -276,6 +301,24 @@ def _block_errors(block: AnyBlock, known: Known) -> list[str]:
     if isinstance(block, HandoffBlock | TaskBlock) and block.assignee and block.assignee not in known.members:
         errors.append(gettext("The operator it names is not a member of the workspace."))
     return errors
+
+
+def _rule_errors(rule: Rule, known: Known) -> list[str]:
+    if rule.field in FACTS:
+        if rule.op not in ("is_true", "is_false"):
+            return [gettext("“%(field)s” takes is_true or is_false.") % {"field": rule.field}]
+        if rule.field == "segment" and rule.value not in known.segments:
+            return [gettext("The segment “%(name)s” does not exist.") % {"name": rule.value}]
+    elif rule.op in ("is_true", "is_false"):
+        return [gettext("is_true and is_false are for segment, business_hours and operators_online.")]
+    elif rule.field == "time" and (rule.op not in ("equals", "greater", "less") or not _TIME.match(rule.value)):
+        return [gettext("Compare the time with equals, greater or less and a time like 18:00.")]
+    elif rule.field == "weekday" and (rule.op not in ("equals", "not_equals") or rule.value not in WEEKDAYS):
+        return [gettext("Compare the weekday with equals or not_equals and one of mon, tue, wed, thu, fri, sat, sun.")]
+    return []
+
+
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 def _loop_errors(flow: Flow) -> list[FlowError]:

@@ -170,7 +170,9 @@ class ConditionForm(BlockForm):
         help_text=_(
             "One per line, the first that holds wins: “field operator value -> block”, e.g. “var.score greater 3 -> "
             "pass” or “language equals ru -> russian”. Operators: equals, not_equals, contains, not_contains, "
-            "is_set, is_not_set, greater, less."
+            "is_set, is_not_set, greater, less. Also: “segment is_true VIP -> vip” (the contact is in that "
+            "segment), “business_hours is_false -> after_hours”, “operators_online is_true -> people”, "
+            "“time greater 18:00 -> evening”, “weekday equals sat -> weekend” (the inbox's time zone)."
         ),
     )
     next = _next(_("When no rule holds"))

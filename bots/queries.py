@@ -4,7 +4,7 @@ from uuid import UUID
 
 from bots.flow import Flow, Known
 from bots.models import Bot, BotVersion
-from contacts.models import AttributeDefinition
+from contacts.models import AttributeDefinition, Segment
 from core.ids import get_by_public_id
 from workspaces.models import Member, Team
 
@@ -38,6 +38,7 @@ def known_in(workspace_id: int) -> Known:
         members=frozenset(
             m.hex for m in Member.objects.filter(workspace_id=workspace_id).values_list("public_id", flat=True)
         ),
+        segments=frozenset(Segment.objects.filter(workspace_id=workspace_id).values_list("name", flat=True)),
     )
 
 

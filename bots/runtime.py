@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from bots import answers, tasks, webhooks
+from bots import answers, conditions, tasks, webhooks
 from bots.abuse import is_abusive
 from bots.flow import (
     AnyBlock,
@@ -542,15 +542,21 @@ def _remember(turn: Turn, path: str, value: object) -> None:
 
 
 def _holds(turn: Turn, rule: Rule) -> bool:
+    if rule.op in ("is_true", "is_false"):
+        return conditions.fact(turn.conversation, rule.field, rule.value) == (rule.op == "is_true")
     values = _values(turn)
     if rule.field == "language":
         actual: object = turn.language
     elif rule.field == "page_url":
         actual = values["visitor"]["page_url"]
+    elif rule.field in ("time", "weekday"):
+        actual = conditions.local_clock(turn.conversation)[rule.field]
     else:
         kind, _, key = rule.field.partition(".")
         actual = values["contact" if kind == "contact" else "var"].get(key)
     given, expected = str(actual if actual is not None else "").casefold(), rule.value.casefold()
+    if rule.field == "time" and rule.op in ("greater", "less"):  # "09:30" < "18:00" as text, too
+        return given > expected if rule.op == "greater" else given < expected
     match rule.op:
         case "is_set":
             return given != ""

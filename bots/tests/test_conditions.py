@@ -1,0 +1,122 @@
+"""Conditions on the world beyond the conversation: segments, business hours, operators online, the time
+where the business is; checked at save, and failing safe when a segment disappears."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.utils import timezone
+
+from bots import runtime
+from bots.actions import FlowRejected
+from bots.models import Bot, BotRun
+from bots.tests.test_blocks import run_bot, said
+from contacts import actions as contact_actions
+from conversations import actions
+from widget.models import WidgetSettings
+from workspaces.models import Member
+
+pytestmark = pytest.mark.django_db
+
+ALWAYS_OPEN = {str(day): [["00:00", "24:00"]] for day in range(7)}
+WEEKDAYS_9_TO_18 = {str(day): [["09:00", "18:00"]] for day in range(5)}
+
+
+def branching(*rules: str) -> list[dict]:
+    """A condition block whose rules lead to messages saying which rule held; "none" when none did."""
+    parsed = []
+    for n, line in enumerate(rules):
+        field, op, *value = line.split(maxsplit=2)
+        parsed.append({"field": field, "op": op, "value": value[0] if value else "", "next": f"r{n}"})
+    return [
+        {"id": "check", "type": "condition", "rules": parsed, "next": "none"},
+        *({"id": f"r{n}", "type": "end", "text": f"rule {n}"} for n in range(len(rules))),
+        {"id": "none", "type": "end", "text": "none"},
+    ]
+
+
+def start_afresh(visitor) -> None:
+    """A new conversation, with only the next bot on."""
+    visitor.conversations.all().delete()
+    Bot.objects.update(enabled=False)
+
+
+@pytest.fixture
+def at(monkeypatch):
+    """Pretend it is `moment` (UTC)."""
+
+    def travel(moment: datetime) -> None:
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    return travel
+
+
+@pytest.fixture
+def vip(member):
+    rules = {"match": "all", "conditions": [{"kind": "field", "field": "email", "op": "contains", "value": "@vip."}]}
+    return contact_actions.create_segment(member, name="VIP", rules=rules)
+
+
+def test_a_contact_in_the_segment_takes_its_branch(member, visitor, vip):
+    visitor.contact = contact_actions.record_answer(visitor, "email", "ann@vip.example")
+    visitor.save()
+    assert said(run_bot(member, visitor, branching("segment is_true VIP"))) == ["rule 0"]
+
+
+def test_an_anonymous_visitor_is_in_no_segment(member, visitor, vip):
+    assert said(run_bot(member, visitor, branching("segment is_true VIP", "segment is_false VIP"))) == ["rule 1"]
+
+
+def test_a_segment_deleted_after_publishing_hands_over_with_the_reason(member, visitor, vip):
+    ask = {"id": "wait", "type": "ask", "text": "Ready?", "next": "check"}
+    run = run_bot(member, visitor, [ask, *branching("segment is_true VIP")])
+    vip.delete()
+    actions.send_visitor_message(visitor, text="yes", client_id="v2")
+    runtime.hear_visitor(run.conversation_id)
+    run.refresh_from_db()
+    assert run.status == BotRun.Status.HANDED_OFF and run.reason == BotRun.Reason.FLOW_ERROR
+
+
+def test_an_unknown_segment_or_a_wrong_operator_is_refused_at_save(member, visitor):
+    with pytest.raises(FlowRejected) as rejected:
+        run_bot(member, visitor, branching("segment is_true Nobody"))
+    assert "Nobody" in rejected.value.errors[0].message
+    with pytest.raises(FlowRejected):
+        run_bot(member, visitor, branching("business_hours equals yes"))
+    with pytest.raises(FlowRejected):
+        run_bot(member, visitor, branching("time greater 25:00"))
+    with pytest.raises(FlowRejected):
+        run_bot(member, visitor, branching("weekday equals someday"))
+    with pytest.raises(FlowRejected):
+        run_bot(member, visitor, branching("var.x is_true"))
+
+
+def test_business_hours_follow_the_inbox_schedule(member, visitor, inbox, at):
+    at(datetime(2026, 12, 5, 12, 0, tzinfo=UTC))  # a Saturday, 13:00 in Berlin
+    WidgetSettings.objects.create(
+        inbox=inbox, availability="hours", time_zone="Europe/Berlin", weekly_hours=WEEKDAYS_9_TO_18
+    )
+    assert said(run_bot(member, visitor, branching("business_hours is_true", "business_hours is_false"))) == ["rule 1"]
+
+
+def test_within_business_hours(member, visitor, inbox, at):
+    at(datetime(2026, 12, 7, 12, 0, tzinfo=UTC))  # a Monday, 13:00 in Berlin
+    WidgetSettings.objects.create(
+        inbox=inbox, availability="hours", time_zone="Europe/Berlin", weekly_hours=WEEKDAYS_9_TO_18
+    )
+    assert said(run_bot(member, visitor, branching("business_hours is_true"))) == ["rule 0"]
+
+
+def test_operators_online(member, visitor):
+    assert said(run_bot(member, visitor, branching("operators_online is_true"))) == ["none"]
+    Member.objects.filter(pk=member.pk).update(connected=True, availability=Member.Availability.ONLINE)
+    start_afresh(visitor)
+    assert said(run_bot(member, visitor, branching("operators_online is_true"))) == ["rule 0"]
+
+
+def test_time_and_weekday_where_the_business_is(member, visitor, inbox, at):
+    at(datetime(2026, 12, 5, 19, 30, tzinfo=UTC))  # Saturday 20:30 in Berlin
+    WidgetSettings.objects.create(inbox=inbox, time_zone="Europe/Berlin", weekly_hours=ALWAYS_OPEN)
+    rules = ("time less 09:00", "weekday equals mon", "time greater 20:00")
+    assert said(run_bot(member, visitor, branching(*rules))) == ["rule 2"]
+    start_afresh(visitor)
+    assert said(run_bot(member, visitor, branching("weekday equals sat"))) == ["rule 0"]
