@@ -82,7 +82,8 @@ class BlockForm(forms.Form):
 
     @classmethod
     def initial_from(cls, block: dict[str, Any]) -> dict[str, Any]:
-        return {name: block.get(name) for name in cls.base_fields}
+        """The block's values; the field's default where the block leaves it out (it means the default)."""
+        return {name: block.get(name, field.initial) for name, field in cls.base_fields.items()}
 
 
 THEN = _("Then")

@@ -246,3 +246,10 @@ def test_the_editor_reports_how_the_bot_does(operator_client, member, visitor, i
     assert 'data-reason="visitor_asked">The visitor asked for a person: 1' in page
     assert 'data-goal="Named">Named: 1' in page
     assert "3 reached · 1 dropped off" in page  # the question: one asked for a person there
+
+
+def test_a_new_blocks_form_starts_from_the_defaults(operator_client, bot):
+    flow, _ = editing.add_block(bot.draft, "task", after="welcome")
+    actions.save_draft(bot.workspace.members.first(), bot, flow)
+    page = operator_client.get(url(bot)).content.decode()
+    assert 'name="task1-due_in_days" value="1"' in page  # not empty: the browser would refuse to send the form
