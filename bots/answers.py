@@ -21,12 +21,29 @@ HUMAN_PHRASES = {
     "pt": ["humano", "uma pessoa", "atendente", "operador", "agente"],
     "ja": ["オペレーター", "担当者", "人間", "スタッフ"],
     "zh": ["人工", "客服", "真人"],
-    "mn": ["оператор", "хүнтэй", "ажилтан"],
+    "mn": ["оператор", "хүнтэй", "ажилтан", "ажилтантай"],
     "kk": ["оператор", "адаммен", "қызметкер", "менеджер"],
     "lt": ["operatorius", "žmogus", "žmogumi", "konsultantas"],
     "km": ["មនុស្ស", "បុគ្គលិក"],
     "ar": ["موظف", "إنسان", "شخص حقيقي", "خدمة العملاء"],
     "tr": ["insan", "temsilci", "operatör", "yetkili"],
+}
+# The button every bot question offers (web chats), in the visitor's language; each says one of the phrases.
+PERSON_BUTTON = {
+    "en": "Talk to a person",
+    "ru": "Позовите оператора",
+    "es": "Hablar con una persona",
+    "de": "Mit einem Mitarbeiter sprechen",
+    "fr": "Parler à une personne",
+    "pt": "Falar com uma pessoa",
+    "ja": "担当者と話す",
+    "zh": "转人工客服",
+    "mn": "Ажилтантай ярих",
+    "kk": "Адаммен сөйлесу",
+    "lt": "Kalbėti su žmogumi",
+    "km": "និយាយជាមួយបុគ្គលិក",
+    "ar": "التحدث إلى موظف",
+    "tr": "Temsilci ile görüş",
 }
 _CJK_OR_KHMER = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\u1780-\u17ff]")
 
@@ -42,8 +59,10 @@ class Answer:
 
 
 def _normal(text: str) -> str:
+    """Lower case, punctuation to spaces; combining marks stay (Khmer and Indic vowels are not `\\w`)."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(re.sub(r"[^\w\s+@.-]", " ", text).split())
+    kept = (c if c.isalnum() or c.isspace() or c in "+@.-_" or unicodedata.category(c)[0] == "M" else " " for c in text)
+    return " ".join("".join(kept).split())
 
 
 def wants_a_person(text: str) -> bool:

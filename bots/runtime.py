@@ -438,10 +438,11 @@ def _answer(turn: Turn, text: str) -> None:
 
 def _ask(turn: Turn, block: AskBlock, text: str, *, key: str = "") -> None:
     labels = [c.label for c in block.choices]
-    if labels and turn.conversation.inbox.is_email:  # no buttons in an email: numbered options to answer with
-        _say(turn, f"{text}\n\n{answers.numbered(block.choices)}", key=key)
-    else:
-        _say(turn, text, quick_replies=labels, key=key)
+    if turn.conversation.inbox.is_email:  # no buttons in an email: numbered options to answer with
+        _say(turn, f"{text}\n\n{answers.numbered(block.choices)}" if labels else text, key=key)
+    else:  # and a way to people, always
+        person = answers.PERSON_BUTTON.get(turn.language, answers.PERSON_BUTTON["en"])
+        _say(turn, text, quick_replies=[*labels, person], key=key)
     turn.run.status = BotRun.Status.WAITING
     _save(turn.run)
 

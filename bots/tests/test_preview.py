@@ -74,7 +74,7 @@ def test_a_whole_test_conversation_collects_hands_off_and_leaves_no_trace(member
 
 def test_quick_replies_are_offered_while_the_bot_waits_for_a_choice(member, draft, inbox):
     shown = preview(member, draft, ["Ann", "ann@example.com"], language="en")
-    assert shown.quick_replies == ["1-10", "11-200", "200+"]
+    assert shown.quick_replies == ["1-10", "11-200", "200+", "Talk to a person"]
 
 
 def test_the_draft_runs_not_the_published_version(member, draft, inbox):

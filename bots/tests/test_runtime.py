@@ -5,7 +5,7 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from bots import actions as bot_actions
-from bots import queries, runtime
+from bots import answers, queries, runtime
 from bots.models import Bot, BotRun
 from contacts import actions as contact_actions
 from contacts.models import AttributeDefinition
@@ -110,7 +110,7 @@ def test_the_lead_bot_collects_the_lead_and_hands_it_to_people(bot, visitor):
     bot_message = visitor.conversations.get().messages.filter(author_kind="bot").last()
     assert bot_message.author_name == "Mia"
     question = visitor.conversations.get().messages.get(text="How many people work with you?")
-    assert question.rich == {"quick_replies": ["1-10", "11-200", "200+"]}
+    assert question.rich == {"quick_replies": ["1-10", "11-200", "200+", "Talk to a person"]}
     note = visitor.conversations.get().messages.filter(author_kind="system", private=True).last()
     assert "Lead bot handed the conversation over: The flow handed over." in note.text
 
@@ -470,3 +470,17 @@ def test_another_workspace_cannot_touch_the_bot(bot, visitor, other_member):
     response = client.post(f"/inbox/c/{visitor.conversations.get().public_id.hex}/bot/take-over/")
 
     assert response.status_code == 404 and run_of(visitor).is_active
+
+
+@pytest.mark.parametrize("language", sorted(answers.PERSON_BUTTON))
+def test_every_question_offers_a_person_in_the_visitors_language_and_the_button_works(bot, visitor, language):
+    visitor.language = language
+    visitor.save()
+    visitor_says(visitor, "Hello")
+    question = visitor.conversations.get().messages.filter(author_kind="bot").last()
+    button = answers.PERSON_BUTTON[language]
+    assert question.rich["quick_replies"][-1] == button
+
+    run = visitor_says(visitor, button)
+
+    assert run.status == BotRun.Status.HANDED_OFF and run.reason == BotRun.Reason.VISITOR_ASKED
