@@ -15,6 +15,8 @@ from core.errors import InvalidInput, NotFound
 from workspaces.models import Inbox, Member
 from workspaces.queries import require_admin
 
+MAX_SECONDS_ON_PAGE = 3600
+
 
 class FlowRejected(InvalidInput):
     """The flow could not run; `errors` name each block and what is wrong with it."""
@@ -140,16 +142,16 @@ EVENT_NAME = re.compile(r"^[\w.:-]{1,100}$")
 
 
 @transaction.atomic
-def set_trigger(member: Member, bot: Bot, *, trigger: str, config: dict[str, str], inboxes: list[Inbox]) -> Bot:
-    """When the bot starts: a visitor starting a conversation, or (writing first) a page, an event, a return;
-    in the given inboxes, or every inbox when none."""
+def set_trigger(member: Member, bot: Bot, *, trigger: str, config: dict[str, str | int], inboxes: list[Inbox]) -> Bot:
+    """When the bot starts: a visitor starting a conversation, or (writing first) a page (at once or after some
+    seconds on it), an event, a return; in the given inboxes, or every inbox when none."""
     require_admin(member)
     _in_workspace(member, bot)
     if trigger not in Bot.Trigger.values:
         raise InvalidInput(gettext("Pick when the bot starts."), code="invalid_trigger")
     if any(inbox.workspace_id != bot.workspace_id for inbox in inboxes):
         raise NotFound(gettext("Inbox not found."))
-    cleaned: dict[str, str] = {}
+    cleaned: dict[str, str | int] = {}
     if trigger == Bot.Trigger.CUSTOM_EVENT:
         event = str(config.get("event", "")).strip()
         if not EVENT_NAME.match(event):
@@ -165,6 +167,14 @@ def set_trigger(member: Member, bot: Bot, *, trigger: str, config: dict[str, str
                 gettext("Say which pages: a part of their address, e.g. /pricing."), code="invalid_trigger"
             )
         cleaned["url_contains"] = part
+        seconds = str(config.get("after_seconds") or "0").strip()
+        if not seconds.isdigit() or int(seconds) > MAX_SECONDS_ON_PAGE:
+            raise InvalidInput(
+                gettext("Say after how many seconds on the page: 0 to %(max)s.") % {"max": MAX_SECONDS_ON_PAGE},
+                code="invalid_trigger",
+            )
+        if int(seconds):
+            cleaned["after_seconds"] = int(seconds)
     bot.trigger, bot.trigger_config = trigger, cleaned
     bot.save(update_fields=["trigger", "trigger_config"])
     bot.inboxes.set(inboxes)

@@ -11,7 +11,7 @@ from contacts.models import Contact, Segment
 from contacts.segments import segment_filter
 from conversations.models import Conversation
 from core.errors import NotFound
-from widget.availability import within_hours
+from widget.availability import inbox_availability, within_hours
 from widget.models import WidgetSettings
 from widget.queries import operators_online, widget_settings
 
@@ -28,6 +28,11 @@ def fact(conversation: Conversation, name: str, segment_name: str = "") -> bool:
         )
         return not by_hours or within_hours(settings, timezone.now())
     return operators_online(conversation.inbox)
+
+
+def available(conversation: Conversation) -> bool:
+    """Whether people answer in the conversation's inbox now, as its widget shows it (hours, presence)."""
+    return inbox_availability(widget_settings(conversation.inbox), lambda: operators_online(conversation.inbox)).online
 
 
 def local_clock(conversation: Conversation) -> dict[str, str]:

@@ -77,7 +77,7 @@ def delete_block(flow: Flow, block_id: str) -> Flow:
     onward = gone.get("next")
     flow["blocks"] = [b for b in _blocks(flow) if b.get("id") != block_id]
     for block in _blocks(flow):
-        for key in ("next", "on_fail", "on_error", "to"):
+        for key in ("next", "on_fail", "on_error", "when_away", "to"):
             if block.get(key) == block_id:
                 if onward and key != "to":
                     block[key] = onward
@@ -115,7 +115,7 @@ def branches(block: dict[str, Any]) -> list[tuple[str, str]]:
     found = [(str(c.get("label", "")), c.get("next") or block.get("next") or "") for c in block.get("choices", [])]
     for rule in block.get("rules", []):
         found.append((" ".join(str(rule.get(k, "")) for k in ("field", "op", "value")).strip(), rule.get("next") or ""))
-    for key, when in (("on_fail", "✗"), ("on_error", "✗"), ("to", "")):
+    for key, when in (("on_fail", "✗"), ("on_error", "✗"), ("when_away", "☾"), ("to", "")):
         if block.get(key):
             found.append((when, block[key]))
     if block.get("type") in LEADS_ON and not block.get("choices"):

@@ -1,5 +1,9 @@
 """What bots do when events happen: registered in BotsConfig.ready."""
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from bots.models import Bot, BotRun
 from bots.tasks import hear_visitor, operator_took_over, start_bot, start_proactive_bot
 from bots.triggers import bot_for
@@ -21,8 +25,14 @@ def start_a_bot(event: ConversationCreated) -> None:
 @on(VisitorActed)
 def write_first(event: VisitorActed) -> None:
     """A page, an event or a return some bot waits for: it opens the conversation."""
-    if bot_id := bot_for(event):
-        start_proactive_bot.enqueue(bot_id, event.visitor_id)
+    if (bot := bot_for(event)) is None:
+        return
+    if seconds := int(bot.config.get("after_seconds", 0)):  # time on the page: look again then
+        start_proactive_bot.using(run_after=timezone.now() + timedelta(seconds=seconds)).enqueue(
+            bot.bot_id, event.visitor_id
+        )
+    else:
+        start_proactive_bot.enqueue(bot.bot_id, event.visitor_id)
 
 
 @on(MessageCreated)

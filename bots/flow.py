@@ -143,13 +143,16 @@ class HttpBlock(Block):
 
 
 class HandoffBlock(_Strict):
-    """Give the conversation to people: a team and/or an operator (public ids), or whoever is on duty."""
+    """Give the conversation to people: a team and/or an operator (public ids), or whoever is on duty. When
+    the inbox is away (out of hours, nobody online), `when_away` leads on instead (e.g. ask for an email);
+    without it the conversation is handed over all the same and the visitor told when to expect an answer."""
 
     id: BlockId
     type: Literal["handoff"]
     text: Text = ""
     team: str | None = None
     assignee: str | None = None
+    when_away: BlockId | None = None
 
 
 class GoalBlock(Block):
@@ -228,7 +231,7 @@ def starter_flow() -> dict[str, object]:
 def targets(block: AnyBlock) -> list[str]:
     """The blocks this one may lead to."""
     found = [getattr(block, "next", None), getattr(block, "to", None)]
-    found += [getattr(block, "on_fail", None), getattr(block, "on_error", None)]
+    found += [getattr(block, "on_fail", None), getattr(block, "on_error", None), getattr(block, "when_away", None)]
     found += [c.next for c in getattr(block, "choices", [])]
     found += [r.next for r in getattr(block, "rules", [])]
     return [t for t in found if t]

@@ -27,6 +27,13 @@ class TriggerForm(forms.Form):
     url_contains = forms.CharField(
         label=_("Page address contains"), required=False, help_text=_("For “A visitor opens a page”.")
     )
+    after_seconds = forms.IntegerField(
+        label=_("After seconds on the page"),
+        required=False,
+        min_value=0,
+        max_value=3600,
+        help_text=_("For “A visitor opens a page”: 0 writes at once; 30 waits until they have stayed 30 seconds."),
+    )
     inboxes = forms.MultipleChoiceField(
         label=_("Inboxes"),
         required=False,
@@ -74,6 +81,8 @@ class BlockForm(forms.Form):
         for name, field in self.fields.items():
             if isinstance(field, forms.ChoiceField) and name in ("next", "on_fail", "on_error", "to"):
                 field.choices = [("", _("— the end: hand the conversation to people —")), *targets]
+            elif isinstance(field, forms.ChoiceField) and name == "when_away":
+                field.choices = [("", _("— hand it over all the same —")), *targets]
             elif name in people:
                 field.choices = [("", _("— nobody in particular —")), *people[name]]  # type: ignore[attr-defined]
 
@@ -264,6 +273,7 @@ class HandoffForm(BlockForm):
     text = _text(_("Message"), rows=2, help_text=VARIABLES)
     team = forms.ChoiceField(label=_("Team"), required=False)
     assignee = forms.ChoiceField(label=_("Operator"), required=False)
+    when_away = _next(_("When nobody is available (out of hours, nobody online)"))
 
 
 class GoalForm(BlockForm):

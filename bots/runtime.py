@@ -45,6 +45,8 @@ from visitors.models import Visitor
 from workspaces.models import Member, Team
 
 log = logging.getLogger(__name__)
+STARTS_LATE = timedelta(seconds=2)  # a time-on-page start may run a little early or late
+HEARTBEAT_SLACK = timedelta(seconds=90)  # an open, visible page reports at least every minute
 MAX_STEPS = 100  # per turn: a flow that gets this far without waiting is broken (check_flow rejects such loops)
 Reason = BotRun.Reason
 
@@ -96,6 +98,8 @@ def start_proactive_bot(bot_id: int, visitor_id: int) -> BotRun | None:
     visitor = Visitor.objects.select_related("workspace", "inbox", "contact").filter(pk=visitor_id).first()
     if bot is None or bot.published is None or visitor is None or visitor.workspace_id != bot.workspace_id:
         return None
+    if (seconds := int(bot.trigger_config.get("after_seconds", 0))) and not _still_on_page(visitor, bot, seconds):
+        return None
     Visitor.objects.select_for_update().filter(pk=visitor.pk).first()  # one start at a time per visitor
     latest = visitor.conversations.order_by("-created_at", "-id").first()
     if BotRun.objects.filter(bot=bot, conversation__visitor=visitor).exists() or (
@@ -104,6 +108,19 @@ def start_proactive_bot(bot_id: int, visitor_id: int) -> BotRun | None:
         return None
     conversation = conversation_actions.open_new_conversation(visitor)
     return begin(bot, bot.published, load_conversation(conversation.pk) or conversation)
+
+
+def _still_on_page(visitor: Visitor, bot: Bot, seconds: int) -> bool:
+    """The page the visitor opened is still open (not left, heartbeats coming) `seconds` after they opened it."""
+    now = timezone.now()
+    latest = visitor.page_views.order_by("-created_at").first()
+    return (
+        latest is not None
+        and str(bot.trigger_config.get("url_contains", "")) in latest.url
+        and latest.duration_seconds is None
+        and latest.created_at <= now - timedelta(seconds=seconds) + STARTS_LATE
+        and visitor.last_seen_at >= now - timedelta(seconds=seconds) - HEARTBEAT_SLACK
+    )
 
 
 def begin(bot: Bot, version: BotVersion, conversation: Conversation, *, answered_seq: int = 0) -> BotRun:
@@ -333,6 +350,9 @@ def _step(turn: Turn, block: AnyBlock) -> None:
         case JumpBlock():
             _go(turn, block.to)
         case HandoffBlock():
+            if block.when_away and not conditions.available(turn.conversation):
+                _go(turn, block.when_away)
+                return
             if block.text:
                 _say(turn, block.text)
             _hand_off(turn, Reason.FLOW_HANDOFF, team=block.team, assignee=block.assignee)
@@ -483,7 +503,25 @@ def _hand_off(
     to_member = Member.objects.filter(workspace_id=workspace_id, public_id=assignee).first() if assignee else None
     if (team and to_team is None) or (assignee and to_member is None):
         reason, detail = Reason.FLOW_ERROR, detail or "the team or operator to hand over to is gone"
+    if not conditions.available(turn.conversation):
+        _say_away(turn)
     _end(turn, BotRun.Status.HANDED_OFF, reason, team=to_team, assignee=to_member, detail=detail)
+
+
+def _say_away(turn: Turn) -> None:
+    """Nobody answers now: the visitor learns when they will, and where (their email, if it is known)."""
+    email = _values(turn)["contact"].get("email")
+    with translation.override(turn.language):
+        if email:
+            line = gettext(
+                "Our team is away right now. We'll answer here as soon as we're back, and by email to %(email)s."
+            )
+            line %= {"email": email}
+        else:
+            line = gettext(
+                "Our team is away right now. Leave your email here and we'll answer you there as soon as we're back."
+            )
+    _say(turn, line, key="away")
 
 
 def _end(

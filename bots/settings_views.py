@@ -252,7 +252,7 @@ def trigger(request: SettingsRequest, bot_id: str) -> HttpResponse:
     if not form.is_valid():
         return invalid(request, "bot", bot_id)
     data = form.cleaned_data
-    config = {"event": data["event"], "url_contains": data["url_contains"]}
+    config = {"event": data["event"], "url_contains": data["url_contains"], "after_seconds": data["after_seconds"] or 0}
     actions.set_trigger(
         request.member, bot, trigger=data["trigger"], config=config, inboxes=[inboxes[k] for k in data["inboxes"]]
     )

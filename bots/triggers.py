@@ -16,7 +16,7 @@ CACHE_SECONDS = 60
 class Proactive:
     bot_id: int
     trigger: str
-    config: dict[str, str]
+    config: dict[str, str | int]
     inbox_ids: frozenset[int]  # empty: every inbox
 
 
@@ -43,20 +43,20 @@ def forget(workspace_id: int) -> None:
     cache.delete(_key(workspace_id))
 
 
-def bot_for(event: VisitorActed) -> int | None:
+def bot_for(event: VisitorActed) -> Proactive | None:
     """The first bot (by priority) whose trigger this activity meets."""
     for bot in proactive_bots(event.workspace_id):
         if bot.inbox_ids and event.inbox_id not in bot.inbox_ids:
             continue
         if _meets(bot, event):
-            return bot.bot_id
+            return bot
     return None
 
 
 def _meets(bot: Proactive, event: VisitorActed) -> bool:
     if bot.trigger == Bot.Trigger.CUSTOM_EVENT:
-        return bot.config.get("event", "") in event.event_names
+        return str(bot.config.get("event", "")) in event.event_names
     if bot.trigger == Bot.Trigger.PAGE_VISITED:
-        part = bot.config.get("url_contains", "")
+        part = str(bot.config.get("url_contains", ""))
         return bool(part) and any(part in url for url in event.page_urls)
     return bot.trigger == Bot.Trigger.RETURNING_VISITOR and event.new_visit

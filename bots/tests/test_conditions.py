@@ -120,3 +120,64 @@ def test_time_and_weekday_where_the_business_is(member, visitor, inbox, at):
     assert said(run_bot(member, visitor, branching(*rules))) == ["rule 2"]
     start_afresh(visitor)
     assert said(run_bot(member, visitor, branching("weekday equals sat"))) == ["rule 0"]
+
+
+# Nobody available: the away branch, or a hand-over that says when the answer comes
+
+
+def away(inbox) -> None:
+    """The inbox answers only when an operator is online, and nobody is."""
+    WidgetSettings.objects.create(inbox=inbox, availability="presence")
+
+
+def test_a_handoff_while_away_takes_the_away_branch(member, visitor, inbox):
+    away(inbox)
+    blocks = [
+        {"id": "sales", "type": "handoff", "text": "Passing you to sales.", "when_away": "leave_email"},
+        {
+            "id": "leave_email",
+            "type": "ask",
+            "kind": "email",
+            "text": "We're away: your email?",
+            "save_to": "contact.email",
+        },
+    ]
+    run = run_bot(member, visitor, blocks)
+    assert said(run) == ["We're away: your email?"] and run.status == BotRun.Status.WAITING
+
+
+def test_with_online_operators_the_handoff_happens(member, visitor, inbox):
+    away(inbox)
+    Member.objects.filter(pk=member.pk).update(connected=True, availability=Member.Availability.ONLINE)
+    blocks = [
+        {"id": "sales", "type": "handoff", "text": "Passing you to sales.", "when_away": "leave_email"},
+        {
+            "id": "leave_email",
+            "type": "ask",
+            "kind": "email",
+            "text": "We're away: your email?",
+            "save_to": "contact.email",
+        },
+    ]
+    run = run_bot(member, visitor, blocks)
+    assert said(run) == ["Passing you to sales."] and run.status == BotRun.Status.HANDED_OFF
+
+
+def test_a_handover_while_away_tells_the_visitor_when_and_where_the_answer_comes(member, visitor, inbox):
+    away(inbox)
+    run = run_bot(member, visitor, [{"id": "sales", "type": "handoff", "text": "Passing you to sales."}])
+    assert said(run) == [
+        "Passing you to sales.",
+        "Our team is away right now. Leave your email here and we'll answer you there as soon as we're back.",
+    ]
+    assert run.status == BotRun.Status.HANDED_OFF
+
+
+def test_the_away_notice_names_a_known_email(member, visitor, inbox):
+    away(inbox)
+    visitor.contact = contact_actions.record_answer(visitor, "email", "ann@example.com")
+    visitor.save()
+    run = run_bot(member, visitor, [{"id": "sales", "type": "handoff"}])
+    assert said(run) == [
+        "Our team is away right now. We'll answer here as soon as we're back, and by email to ann@example.com."
+    ]

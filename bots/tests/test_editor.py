@@ -194,6 +194,11 @@ def test_the_trigger_form(operator_client, bot, inbox):
     )
     assert bad.status_code == 422 and "Name the event" in bad.content.decode()
 
+    stay = {"trigger": "page_visited", "url_contains": "/pricing", "after_seconds": "45"}
+    assert operator_client.post(url(bot, "trigger/"), stay).status_code == 302
+    assert fresh(bot).trigger_config == {"url_contains": "/pricing", "after_seconds": 45}
+    assert 'name="after_seconds" value="45"' in operator_client.get(url(bot)).content.decode()
+
 
 def test_agents_may_look_but_not_change(bot, agent):
     client = Client()

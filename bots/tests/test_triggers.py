@@ -34,7 +34,7 @@ def _fresh_cache():
     cache.clear()
 
 
-def proactive(member, trigger: str, config: dict[str, str], *, inboxes=()) -> Bot:
+def proactive(member, trigger: str, config: dict[str, str | int], *, inboxes=()) -> Bot:
     bot = bot_actions.create_bot(member, name="Cart saver", persona_name="Mia", flow=CART)
     bot_actions.publish(member, bot)
     bot_actions.set_enabled(member, bot, enabled=True)
@@ -153,3 +153,42 @@ def test_the_widget_gets_the_bots_first_message_live(member, visitor):
 
     message = Message.objects.get(author_kind="bot")
     assert message.author_name == "Mia" and message.conversation.visitor_id == visitor.pk
+
+
+def test_after_seconds_on_a_page_it_writes_only_if_the_visitor_stayed(
+    member, visitor, django_capture_on_commit_callbacks
+):
+    bot = proactive(member, Bot.Trigger.PAGE_VISITED, {"url_contains": "/pricing", "after_seconds": "30"})
+    capture = django_capture_on_commit_callbacks
+    act(visitor, page("https://shop.example.com/pricing"), django_capture_on_commit_callbacks=capture)
+    task = DBTaskResult.objects.get(task_path="bots.tasks.start_proactive_bot")
+    assert 29 <= (task.run_after - task.enqueued_at).total_seconds() <= 31  # looked at again in 30 seconds
+
+    assert runtime.start_proactive_bot(bot.pk, visitor.pk) is None  # too early: nobody has stayed 30 s yet
+
+    visitor.page_views.update(created_at=timezone.now() - timedelta(seconds=31))
+    Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=timezone.now())
+    visitor.refresh_from_db()
+    assert runtime.start_proactive_bot(bot.pk, visitor.pk) is not None
+
+
+def test_after_seconds_on_a_page_nothing_is_said_to_a_visitor_who_left(
+    member, visitor, django_capture_on_commit_callbacks
+):
+    bot = proactive(member, Bot.Trigger.PAGE_VISITED, {"url_contains": "/pricing", "after_seconds": "30"})
+    capture = django_capture_on_commit_callbacks
+    act(visitor, page("https://shop.example.com/pricing"), django_capture_on_commit_callbacks=capture)
+    visitor.page_views.update(created_at=timezone.now() - timedelta(seconds=31), duration_seconds=5)  # left it
+
+    assert runtime.start_proactive_bot(bot.pk, visitor.pk) is None
+    act(visitor, page("https://shop.example.com/about"), django_capture_on_commit_callbacks=capture)
+    visitor.page_views.update(created_at=timezone.now() - timedelta(seconds=31))
+    assert runtime.start_proactive_bot(bot.pk, visitor.pk) is None  # on another page now
+
+
+def test_seconds_on_a_page_must_be_a_sensible_number(member):
+    from core.errors import InvalidInput
+
+    for bad in ("-1", "lots", "3601"):
+        with pytest.raises(InvalidInput):
+            proactive(member, Bot.Trigger.PAGE_VISITED, {"url_contains": "/pricing", "after_seconds": bad})
