@@ -2,14 +2,15 @@
 
 Run from the repository root with `make bench` (or `.venv/bin/python bench/bot_load.py --help`).
 
-One `parley serve` in embedded mode (SQLite, its job worker as a thread) with a published bot that answers
-every visitor message: it echoes the answer and asks again (an `ask` block, a `message` block with a
+Embedded mode: one `parley serve` (SQLite, its job worker a thread of it). Scale-out mode: two `parley serve`
+and --workers `parley worker` processes on PostgreSQL and Redis (workers woken through Redis). A published
+bot answers every visitor message: it echoes the answer and asks again (an `ask` block, a `message` block with a
 variable, a jump back), so each visitor message is one bot turn that stores two bot messages.
 
 N visitors start widget sessions and open their widget websockets, then all send their first message at
 once: N conversations start and N bots greet and ask (the start burst). Then each visitor answers its bot
-again and again, each after a think time drawn uniformly from [--think-min, --think-max] seconds after the
-bot's last question arrived, for --duration seconds. The latency of a turn is the visitor's send start ->
+again and again, for each pace of --paces, each after a think time drawn uniformly from that range, for
+--duration seconds. The latency of a turn is the visitor's send start ->
 the first bot message of that turn arriving on the visitor's websocket (the bot's flow has no typing pause,
 so nothing configured is in it).
 """
@@ -23,10 +24,12 @@ import datetime as dt
 import json
 import random
 import shlex
+import subprocess
 import sys
 import tempfile
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,7 +58,7 @@ from chat_load import Visitor as Session  # noqa: E402
 from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 from websockets.typing import Origin  # noqa: E402
 
-from tests.servers import parley, server_env  # noqa: E402
+from tests.servers import PARLEY, parley  # noqa: E402
 
 TARGET_P95_MS = 150.0
 QUESTION = "Anything else?"
@@ -118,6 +121,7 @@ class Talker:
 class Phase:
     name: str
     latencies_ms: list[float] = field(default_factory=list)
+    send_ms: list[float] = field(default_factory=list)  # the visitor's POST alone
     errors: Counter[str] = field(default_factory=Counter)
     wall: float = 0.0
     cpu: dict[str, float] = field(default_factory=dict)
@@ -148,6 +152,7 @@ async def turn(client: httpx.AsyncClient, talker: Talker, phase: Phase, *, timeo
     if response.status_code not in (200, 201):
         phase.errors[f"HTTP {response.status_code}"] += 1
         return
+    phase.send_ms.append((now() - started) * 1000)
     try:
         await asyncio.wait_for(talker.bot_spoke.wait(), timeout)
     except TimeoutError:
@@ -156,40 +161,44 @@ async def turn(client: httpx.AsyncClient, talker: Talker, phase: Phase, *, timeo
     phase.latencies_ms.append((now() - started) * 1000)
 
 
-async def measure(deployment: Deployment, args: argparse.Namespace) -> tuple[Phase, Phase, float]:
-    server = deployment.servers[0]
+@dataclass
+class Result:
+    mode: str
+    phases: list[Phase]
+    added_mb: float
+
+
+def paces(text: str) -> list[tuple[float, float]]:
+    """ "5-15,1-3" -> [(5.0, 15.0), (1.0, 3.0)]: think times (s) before each answer, one steady phase each."""
+    found = []
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        found.append((float(low), float(high or low)))
+    return found
+
+
+async def measure(deployment: Deployment, args: argparse.Namespace, *, pids: list[int]) -> Result:
+    """`pids`: every process of the deployment (servers and workers), for CPU and memory."""
     async with http_client(args.visitors + 8) as client:
         sessions = await start_sessions(client, deployment, args.visitors)
         talkers = [Talker(s) for s in sessions]
         for talker in talkers:
             await talker.connect(deployment.page_origin)
         listeners = [asyncio.create_task(t.listen()) for t in talkers]
-        rss_before = rss_mb(deployment.pids())
+        rss_before = rss_mb(pids)
+        phases: list[Phase] = []
         try:
             burst = Phase("start burst: every visitor's first message at once")
-            with CpuMeter(deployment.pids()) as cpu:
+            with CpuMeter(pids) as cpu:
                 t0 = now()
                 await asyncio.gather(*(turn(client, t, burst, timeout=args.timeout) for t in talkers))
                 burst.wall = now() - t0
             burst.cpu = cpu.report()
-            await asyncio.sleep(1)  # the greeting's question follows the greeting
-
-            steady = Phase(f"answering after {args.think_min:g}-{args.think_max:g} s of thought")
-            deadline = now() + args.duration
-            rng = random.Random(7)
-
-            async def talk(talker: Talker) -> None:
-                while (left := deadline - now()) > 0:
-                    await asyncio.sleep(min(rng.uniform(args.think_min, args.think_max), left))
-                    if now() < deadline:
-                        await turn(client, talker, steady, timeout=args.timeout)
-
-            with CpuMeter(deployment.pids()) as cpu:
-                t0 = now()
-                await asyncio.gather(*(talk(t) for t in talkers))
-                steady.wall = now() - t0
-            steady.cpu = cpu.report()
-            rss_after = rss_mb(deployment.pids())
+            phases.append(burst)
+            for low, high in paces(args.paces):
+                await asyncio.sleep(3)  # the previous phase's last answers arrive
+                phases.append(await converse(client, talkers, args, low, high, pids))
+            rss_after = rss_mb(pids)
         finally:
             for talker in talkers:
                 if talker.ws is not None:
@@ -199,45 +208,73 @@ async def measure(deployment: Deployment, args: argparse.Namespace) -> tuple[Pha
                 listener.cancel()
         died = [t.closed for t in talkers if t.closed]
         if died:
-            burst.errors[f"websocket lost: {died[0]}"] += len(died)
-        print(f"   server {server.url}: RSS {rss_before:.0f} -> {rss_after:.0f} MB", flush=True)
-        return burst, steady, rss_after - rss_before
+            phases[-1].errors[f"websocket lost: {died[0]}"] += len(died)
+        print(f"   RSS {rss_before:.0f} -> {rss_after:.0f} MB", flush=True)
+        return Result(deployment.mode, phases, rss_after - rss_before)
 
 
-def report(burst: Phase, steady: Phase, added_mb: float, args: argparse.Namespace, facts: dict[str, str]) -> str:
+async def converse(
+    client: httpx.AsyncClient, talkers: list[Talker], args: argparse.Namespace, low: float, high: float, pids: list[int]
+) -> Phase:
+    """Every visitor answers its bot, each after `low`..`high` seconds, for --duration seconds."""
+    phase = Phase(f"answering after {low:g}-{high:g} s of thought")
+    deadline = now() + args.duration
+    rng = random.Random(7)
+
+    async def talk(talker: Talker) -> None:
+        while (left := deadline - now()) > 0:
+            await asyncio.sleep(min(rng.uniform(low, high), left))
+            if now() < deadline:
+                await turn(client, talker, phase, timeout=args.timeout)
+
+    with CpuMeter(pids) as cpu:
+        t0 = now()
+        await asyncio.gather(*(talk(t) for t in talkers))
+        phase.wall = now() - t0
+    phase.cpu = cpu.report()
+    return phase
+
+
+def report(results: list[Result], args: argparse.Namespace, facts: dict[str, str]) -> str:
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "## Bot conversations: visitor message -> the bot's answer on the visitor's websocket",
         "",
         f"## Run of {when}",
         "",
-        f"`{shlex.join(['bench/bot_load.py', *sys.argv[1:]])}` — embedded mode (one `parley serve`, SQLite, the job"
-        " worker a thread of it, woken on enqueue). " + "; ".join(f"{k}: {v}" for k, v in facts.items()) + ".",
+        f"`{shlex.join(['bench/bot_load.py', *sys.argv[1:]])}`. "
+        + "; ".join(f"{k}: {v}" for k, v in facts.items())
+        + ".",
         "",
         f"{args.visitors} visitors, each in its own conversation with a published bot (ask → echo with a"
         " variable → ask again: each turn stores the visitor's message, runs one task, stores two bot messages"
         " and pushes them over the websocket). Latency: send start → the bot's first message of the turn on"
-        " the visitor's socket.",
+        " the visitor's socket. Embedded: one `parley serve` on SQLite, its worker a thread woken on enqueue."
+        f" Scale-out: two `parley serve` and {args.workers} `parley worker` on PostgreSQL + Redis (workers woken"
+        " through Redis). Cores: every process of the deployment (PostgreSQL and Redis counted apart).",
         "",
-        "| phase | turns | turns/s | p50 ms | p95 ms | p99 ms | max ms | errors | server cores | load gen. cores |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| mode | phase | turns | turns/s | p50 ms | p95 ms | p99 ms | max ms | send p95 | errors | Parley cores"
+        " | PG+Redis |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for phase in (burst, steady):
-        s = phase.summary()
-        errors = ", ".join(f"{k}: {v}" for k, v in phase.errors.items()) or "none"
-        lines.append(
-            f"| {phase.name} | {len(phase.latencies_ms)} | {phase.turns_per_second:.0f} | {s['p50']:.0f} |"
-            f" {s['p95']:.0f} | {s['p99']:.0f} | {s['max']:.0f} | {errors} |"
-            f" {phase.cpu.get('server_cores', 0):.2f} | {phase.cpu.get('loadgen_cores', 0):.2f} |"
-        )
-    p95 = steady.summary()["p95"]
-    met = p95 < TARGET_P95_MS and not steady.errors
-    lines += [
-        "",
-        f"Target: each bot answer under {TARGET_P95_MS:.0f} ms p95 with {args.visitors} conversations stepping"
-        f" at once: {'met' if met else 'NOT met'} (p95 {p95:.0f} ms while answering). Server memory added:"
-        f" {added_mb:.0f} MB.",
-    ]
+    verdicts = []
+    for result in results:
+        for phase in result.phases:
+            s = phase.summary()
+            errors = ", ".join(f"{k}: {v}" for k, v in phase.errors.items()) or "none"
+            lines.append(
+                f"| {result.mode} | {phase.name} | {len(phase.latencies_ms)} | {phase.turns_per_second:.0f} |"
+                f" {s['p50']:.0f} | {s['p95']:.0f} | {s['p99']:.0f} | {s['max']:.0f} | {pct(phase.send_ms, 0.95):.0f} |"
+                f" {errors} |"
+                f" {phase.cpu.get('server_cores', 0):.2f} | {phase.cpu.get('services_cores', 0):.2f} |"
+            )
+        for phase in result.phases[1:]:
+            p95 = phase.summary()["p95"]
+            met = p95 < TARGET_P95_MS and not phase.errors
+            verdicts.append(f"{result.mode}, {phase.name}: {'met' if met else 'NOT met'} (p95 {p95:.0f} ms)")
+        verdicts.append(f"{result.mode}: memory added {result.added_mb:.0f} MB")
+    lines += ["", f"Target: each bot answer under {TARGET_P95_MS:.0f} ms p95 with {args.visitors} conversations.", ""]
+    lines += [f"- {v}" for v in verdicts]
     return "\n".join(lines)
 
 
@@ -247,10 +284,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description="Bot answers under load (starts its own server; traffic only to 127.0.0.1).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
+    parser.add_argument("--mode", choices=["embedded", "scale-out", "all"], default="all")
+    parser.add_argument("--workers", type=int, default=2, help="parley worker processes (scale-out mode)")
     parser.add_argument("--visitors", type=int, default=200, help="concurrent bot conversations")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of answering after the start burst")
-    parser.add_argument("--think-min", type=float, default=1.0, help="shortest pause before a visitor answers (s)")
-    parser.add_argument("--think-max", type=float, default=3.0, help="longest pause before a visitor answers (s)")
+    parser.add_argument(
+        "--paces", default="5-15,1-3", help="seconds each visitor thinks before answering: one phase per range"
+    )
     parser.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for a bot answer")
     parser.add_argument(
         "--wait-quiet", type=float, default=30.0, help="seconds to wait for other programs to use < 0.3 cores"
@@ -259,27 +299,59 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--results", type=Path, default=None, help="results file (default bench/RESULTS.md)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.visitors, args.duration = 20, 5.0
+        args.visitors, args.duration, args.paces = 20, 5.0, "1-2"
     elif args.results is None:
         args.results = RESULTS
     return args
 
 
-async def run(args: argparse.Namespace) -> tuple[Phase, Phase, float]:
+@contextlib.contextmanager
+def workers(deployment: Deployment, count: int) -> Iterator[list[int]]:
+    """`parley worker` processes on the deployment's database (scale-out mode runs no worker in the servers)."""
+    with contextlib.ExitStack() as logs:
+        processes = [
+            subprocess.Popen(
+                [*PARLEY, "worker"],
+                env=deployment.env,
+                cwd=ROOT,
+                stdout=logs.enter_context(open(deployment.workdir / f"worker-{n}.log", "ab")),
+                stderr=subprocess.STDOUT,
+            )
+            for n in range(count)
+        ]
+        try:
+            yield [p.pid for p in processes]
+        finally:
+            _stop(processes)
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+async def run(args: argparse.Namespace, mode: str) -> Result:
     with tempfile.TemporaryDirectory(prefix="parley-bench-bots-") as tmp:
-        print("== embedded: starting the server ...", flush=True)
-        with deploy("embedded", Path(tmp)) as deployment:
-            parley(server_env(deployment.workdir / "data"), "shell", "-c", INSTALL)  # deploy()'s environment
-            await wait_quiet(args.wait_quiet)
-            print(f"== {args.visitors} bot conversations ...", flush=True)
-            return await measure(deployment, args)
+        print(f"== {mode}: starting the servers ...", flush=True)
+        with deploy(mode, Path(tmp)) as deployment:
+            parley(deployment.env, "shell", "-c", INSTALL)
+            with workers(deployment, args.workers if mode == "scale-out" else 0) as worker_pids:
+                await wait_quiet(args.wait_quiet)
+                print(f"== {mode}: {args.visitors} bot conversations ...", flush=True)
+                return await measure(deployment, args, pids=[*deployment.pids(), *worker_pids])
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     facts = machine_facts()
-    burst, steady, added_mb = asyncio.run(run(args))
-    text = report(burst, steady, added_mb, args, facts)
+    modes = ["embedded", "scale-out"] if args.mode == "all" else [args.mode]
+    results = [asyncio.run(run(args, mode)) for mode in modes]
+    text = report(results, args, facts)
     print("\n" + text)
     if args.results:
         replace_section(args.results, "bot_load", text)

@@ -92,6 +92,7 @@ class Deployment:
     widget_key: str
     page_origin: str  # the "site" the widget is embedded in (allowed by the inbox)
     workdir: Path
+    env: dict[str, str]  # the servers' environment (to run more parley commands against the same data)
 
     def pids(self) -> list[int]:
         return [s.pid for s in self.servers]
@@ -130,7 +131,7 @@ def deploy(mode: str, base: Path, extra_env: dict[str, str] | None = None) -> It
         key = _seed(env, ports)
         servers = [stack.enter_context(run_server(env, port, log=workdir / f"server-{port}.log")) for port in ports]
         try:
-            yield Deployment(mode, servers, key, f"http://127.0.0.1:{ports[0]}", workdir)
+            yield Deployment(mode, servers, key, f"http://127.0.0.1:{ports[0]}", workdir, env)
         except BaseException:
             for log in sorted(workdir.glob("server-*.log")):
                 tail = log.read_text(errors="replace")[-3000:]

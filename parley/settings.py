@@ -133,9 +133,10 @@ else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "core.sqlite",
             "NAME": os.environ.get("SQLITE_PATH", str(DATA_DIR / "parley.sqlite3")),
             "CONN_MAX_AGE": None,
+            "TEST": {"NAME": ":memory:"},  # as for Django's own engine name (pytest-django looks for it)
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so concurrent writers
                 # queue on busy_timeout instead of failing mid-transaction.

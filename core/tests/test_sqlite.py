@@ -1,0 +1,68 @@
+"""Writers of one process take turns on SQLite without meeting its busy timeout."""
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from core.sqlite.base import DatabaseWrapper
+
+
+def connect(path: Path, *, alias: str) -> DatabaseWrapper:
+    settings = {
+        "ENGINE": "core.sqlite",
+        "NAME": str(path),
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 0.01},  # SQLite itself would give up in 10 ms
+        "TIME_ZONE": None,
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": False,
+        "AUTOCOMMIT": True,
+        "ATOMIC_REQUESTS": False,
+        "TEST": {},
+        "USER": "",
+        "PASSWORD": "",
+        "HOST": "",
+        "PORT": "",
+    }
+    return DatabaseWrapper(settings, alias=alias)
+
+
+@pytest.mark.django_db  # pytest-django blocks every connection outside it, these too
+def test_a_write_waits_for_another_threads_transaction_and_then_goes_in(tmp_path):
+    first = connect(tmp_path / "db.sqlite3", alias="first")
+    with first.cursor() as cursor:
+        cursor.execute("CREATE TABLE notes (text TEXT)")
+    order: list[str] = []
+    began, wrote = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def other_thread() -> None:
+        second = connect(tmp_path / "db.sqlite3", alias="second")
+        began.wait()
+        try:
+            with second.cursor() as cursor:  # an autocommit write while the first transaction runs
+                cursor.execute("INSERT INTO notes VALUES ('second')")
+            order.append("second")
+        except BaseException as error:  # "database is locked" without the process lock
+            failures.append(error)
+        finally:
+            second.close()
+            wrote.set()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    first.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+    with first.cursor() as cursor:
+        cursor.execute("INSERT INTO notes VALUES ('first')")
+    began.set()
+    assert not wrote.wait(0.3)  # far longer than SQLite's 10 ms: it is waiting for the lock, not failing
+    order.append("first")
+    first.commit()
+    first.set_autocommit(True)
+    thread.join(timeout=5)
+
+    assert not failures and order == ["first", "second"]
+    with first.cursor() as cursor:
+        cursor.execute("SELECT text FROM notes ORDER BY rowid")
+        assert [row[0] for row in cursor.fetchall()] == ["first", "second"]
+    first.close()
