@@ -77,7 +77,12 @@ def wants_a_person(text: str) -> bool:
     return False
 
 
-def read_answer(block: AskBlock, text: str, *, time_zone: str = "") -> Answer:
+def read_answer(block: AskBlock, text: str, *, files: list[str] = [], time_zone: str = "") -> Answer:  # noqa: B006
+    """`files`: the names of the files sent with the answer (a file question wants one)."""
+    if block.kind == "file":
+        if not files:
+            raise InvalidAnswer("no file")
+        return Answer(", ".join(files)[:1000])
     text = text.strip()
     if not text:
         raise InvalidAnswer("empty")

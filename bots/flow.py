@@ -40,12 +40,32 @@ class Block(_Strict):
     next: BlockId | None = None
 
 
+Url = Annotated[str, Field(max_length=500, pattern=r"^https?://")]
+
+
+class Link(_Strict):
+    label: Annotated[str, Field(min_length=1, max_length=30)]
+    url: Url
+
+
+class Card(_Strict):
+    """A product or article: title, text, picture and up to three links."""
+
+    title: Annotated[str, Field(min_length=1, max_length=80)]
+    text: Annotated[str, Field(max_length=300)] = ""
+    image_url: Url | None = None
+    links: Annotated[list[Link], Field(max_length=3)] = []
+
+
 class MessageBlock(Block):
-    """Say something: text with {{variables}}, an image, quick-reply buttons that only suggest answers."""
+    """Say something: text with {{variables}}, an image or GIF, a card, and quick-reply buttons that suggest
+    answers (a tap sends the label, heard by whatever the bot asks next or by people)."""
 
     type: Literal["message"]
     text: Text = ""
-    image_url: Annotated[str, Field(max_length=500, pattern=r"^https?://")] | None = None
+    image_url: Url | None = None
+    card: Card | None = None
+    buttons: Annotated[list[Annotated[str, Field(min_length=1, max_length=40)]], Field(max_length=10)] = []
     typing_seconds: Annotated[float, Field(ge=0, le=10)] = 0
 
 
@@ -54,7 +74,7 @@ class AskBlock(Block):
 
     type: Literal["ask"]
     text: Text
-    kind: Literal["text", "email", "phone", "number", "date", "choice", "multi_choice"] = "text"
+    kind: Literal["text", "email", "phone", "number", "date", "choice", "multi_choice", "file"] = "text"
     choices: list[Choice] = []
     save_to: Annotated[str, Field(pattern=r"^(contact|var)\.[a-z][a-z0-9_]{0,49}$")] | None = None
     skip_if_known: bool = False

@@ -46,8 +46,22 @@ class TriggerForm(forms.Form):
         self.fields["inboxes"].choices = inbox_choices  # type: ignore[attr-defined]
 
 
+BLOCK_NAMES = {
+    "message": _("Message"),
+    "ask": _("Question"),
+    "condition": _("Condition"),
+    "set": _("Remember"),
+    "task": _("Task"),
+    "http": _("Web service"),
+    "handoff": _("To people"),
+    "goal": _("Goal"),
+    "jump": _("Go to"),
+    "end": _("End"),
+}
+
+
 class NewBlockForm(forms.Form):
-    type = forms.ChoiceField(label=_("Add a block"), choices=[(t, t) for t in BLOCK_TYPES])
+    type = forms.ChoiceField(label=_("Add a block"), choices=[(t, BLOCK_NAMES[t]) for t in BLOCK_TYPES])
     after = forms.CharField(required=False)
 
 
@@ -117,9 +131,47 @@ VARIABLES = _("Use {{contact.name}}, {{contact.email}}, {{var.order}}… to fill
 
 class MessageForm(BlockForm):
     text = _text(_("Message"), help_text=VARIABLES)
-    image_url = forms.URLField(label=_("Image URL"), required=False, assume_scheme="https")
+    image_url = forms.URLField(label=_("Image or GIF (URL)"), required=False, assume_scheme="https")
+    buttons = _text(
+        _("Quick replies"),
+        rows=2,
+        help_text=_("One per line: buttons that suggest an answer; a tap sends the label."),
+    )
+    card_title = forms.CharField(label=_("Card title"), required=False, max_length=80, help_text=VARIABLES)
+    card_text = forms.CharField(label=_("Card text"), required=False, max_length=300)
+    card_image_url = forms.URLField(label=_("Card picture (URL)"), required=False, assume_scheme="https")
+    card_links = _text(_("Card links"), rows=2, help_text=_("One per line, at most 3: “Order now -> https://…”."))
     typing_seconds = forms.FloatField(label=_("Typing pause (seconds)"), required=False, min_value=0, max_value=10)
     next = _next()
+
+    def clean_buttons(self) -> list[str]:
+        return _lines(self.cleaned_data["buttons"])
+
+    def clean_card_links(self) -> list[dict[str, str]]:
+        return [{"label": label, "url": url} for label, url in map(_arrow, _lines(self.cleaned_data["card_links"]))]
+
+    def block(self) -> dict[str, Any]:
+        """The card's fields make one card (none without a title)."""
+        fields = super().block()
+        card = {key.removeprefix("card_"): fields.pop(key) for key in CARD_FIELDS}
+        if card["title"]:
+            fields["card"] = {k: v for k, v in card.items() if v}
+        return fields
+
+    @classmethod
+    def initial_from(cls, block: dict[str, Any]) -> dict[str, Any]:
+        card = block.get("card") or {}
+        return {
+            **super().initial_from(block),
+            "buttons": "\n".join(block.get("buttons", [])),
+            "card_title": card.get("title", ""),
+            "card_text": card.get("text", ""),
+            "card_image_url": card.get("image_url", ""),
+            "card_links": "\n".join(f"{link['label']} -> {link['url']}" for link in card.get("links", [])),
+        }
+
+
+CARD_FIELDS = ("card_title", "card_text", "card_image_url", "card_links")
 
 
 class AskForm(BlockForm):
@@ -134,6 +186,7 @@ class AskForm(BlockForm):
             ("date", _("Date")),
             ("choice", _("One of the buttons")),
             ("multi_choice", _("Several of the buttons")),
+            ("file", _("A file")),
         ],
     )
     choices = _text(

@@ -163,7 +163,8 @@ def hear_visitor(conversation_id: int) -> BotRun | None:
     elif text and answers.wants_a_person(text):
         _hand_off(turn, Reason.VISITOR_ASKED)
     elif run.status == BotRun.Status.WAITING:
-        _answer(turn, text)
+        files = [attachment.name for m in said if (attachment := getattr(m, "attachment", None))]
+        _answer(turn, text, files=files)
     else:
         _save(run)
     return run
@@ -310,7 +311,7 @@ def _step(turn: Turn, block: AnyBlock) -> None:
             if block.typing_seconds and run.typed_step != run.steps:
                 _pause_to_type(turn, block.typing_seconds)
                 return
-            _say(turn, block.text, image_url=block.image_url)
+            _say(turn, block.text, cards=_cards(turn, block), quick_replies=block.buttons)
             _go(turn, block.next)
         case AskBlock():
             if block.skip_if_known and _known(turn, block.save_to):
@@ -426,14 +427,14 @@ def _go(turn: Turn, block_id: str | None) -> None:
         turn.run.block = block_id
 
 
-def _answer(turn: Turn, text: str) -> None:
+def _answer(turn: Turn, text: str, *, files: list[str]) -> None:
     run = turn.run
     block = turn.flow.block(run.block)
     if not isinstance(block, AskBlock):
         _hand_off(turn, Reason.FLOW_ERROR, detail=f"waiting at {run.block}, which asks nothing")
         return
     try:
-        answer = answers.read_answer(block, text, time_zone=turn.conversation.visitor.time_zone)
+        answer = answers.read_answer(block, text, files=files, time_zone=turn.conversation.visitor.time_zone)
         if block.save_to:
             _remember(turn, block.save_to, answer.value)
     except (answers.InvalidAnswer, DomainError):
@@ -467,16 +468,31 @@ def _ask(turn: Turn, block: AskBlock, text: str, *, key: str = "") -> None:
     _save(turn.run)
 
 
+def _cards(turn: Turn, block: MessageBlock) -> list[dict[str, object]]:
+    cards: list[dict[str, object]] = [{"title": "", "image_url": block.image_url}] if block.image_url else []
+    if card := block.card:
+        values = _values(turn)
+        links = [{"label": link.label, "url": link.url} for link in card.links]
+        cards.append(
+            {
+                "title": render(card.title, values),
+                "text": render(card.text, values),
+                "image_url": card.image_url or "",
+                "buttons": links,
+            }
+        )
+    return cards
+
+
 def _say(
     turn: Turn,
     text: str,
     *,
-    image_url: str | None = None,
+    cards: list[dict[str, object]] | None = None,
     quick_replies: list[str] | None = None,
     key: str = "",
 ) -> None:
     run = turn.run
-    cards = [{"title": "", "text": "", "image_url": image_url}] if image_url else None
     text = render(text, _values(turn))
     if not text and not cards:
         return
@@ -485,7 +501,7 @@ def _say(
         sender_name=run.bot.persona_name,
         text=text,
         quick_replies=quick_replies or None,
-        cards=cards,
+        cards=cards or None,
         client_id=f"bot:{run.public_id.hex[:20]}:{run.steps}:{run.retries}{key}",
     )
 
@@ -625,6 +641,7 @@ def _default_retry(turn: Turn, block: AskBlock) -> str:
             "date": gettext("Please write the date like 31.12.2026."),
             "choice": gettext("Please pick one of the options."),
             "multi_choice": gettext("Please pick from the options."),
+            "file": gettext("Please attach the file with the paper clip."),
         }
         return f"{messages.get(block.kind, gettext('Sorry, I did not get that.'))} {block.text}"
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from bots import actions, editing, ready_made
 from bots.actions import FlowRejected
 from bots.flow import FlowError
-from bots.forms import BLOCK_FORMS, BlockForm, BotForm, NewBlockForm, TriggerForm
+from bots.forms import BLOCK_FORMS, BLOCK_NAMES, BlockForm, BotForm, NewBlockForm, TriggerForm
 from bots.models import Bot, BotRun
 from bots.preview import preview
 from bots.queries import get_bot, get_version, list_bots
@@ -70,7 +70,8 @@ def install(request: SettingsRequest, key: str) -> HttpResponse:
 
 
 def _targets(flow: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(b["id"], f"{b['id']} · {b['type']}") for b in flow.get("blocks", []) if isinstance(b, dict) and "id" in b]
+    blocks = [b for b in flow.get("blocks", []) if isinstance(b, dict) and "id" in b]
+    return [(b["id"], f"{b['id']} · {BLOCK_NAMES.get(b.get('type', ''), b.get('type', ''))}") for b in blocks]
 
 
 def _people(member: Member) -> dict[str, list[tuple[str, str]]]:
@@ -113,6 +114,7 @@ def _editor_page(
     cards = [
         {
             "block": block,
+            "type_name": BLOCK_NAMES.get(block.get("type", ""), block.get("type", "")),
             "form": _block_form(request, flow, block, **kw),
             "branches": editing.branches(block),
             "stats": report.blocks.get(block.get("id", "")),

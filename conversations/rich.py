@@ -80,7 +80,7 @@ def _card(card: object) -> dict[str, Any]:
         "text": _text(card.get("text", ""), 300, gettext("A card's text can be at most 300 characters.")),
         "image_url": _url(card.get("image_url", ""), gettext("A card's image address is too long.")),
     }
-    if not cleaned["title"]:
+    if not cleaned["title"] and not cleaned["image_url"]:  # a picture alone (a bot's image or GIF) is a card too
         raise _rich_error(gettext("Each card needs a title, and may have a text, an image and buttons."))
     buttons = card.get("buttons") or []
     if not isinstance(buttons, list) or len(buttons) > MAX_BUTTONS:

@@ -227,3 +227,59 @@ def test_a_task_and_tags_are_left_for_the_team(member, visitor):
     assert task.title == "Send the invoice to dana@frost.example" and task.assignee == member
     assert task.contact.email == "dana@frost.example" and task.due_at is not None
     assert sorted(t.name for t in run.conversation.tags.all()) == ["Lead", "VIP"]
+
+
+def test_a_message_shows_an_image_a_card_and_quick_replies(member, visitor):
+    message = {
+        "id": "hello",
+        "type": "message",
+        "text": "Our bestseller",
+        "image_url": "https://shop.example.com/mug.gif",
+        "card": {
+            "title": "Mug for {{contact.name}}",
+            "text": "350 ml",
+            "links": [{"label": "Order", "url": "https://shop.example.com/mug"}],
+        },
+        "buttons": ["Tell me more", "No thanks"],
+        "next": "ask",
+    }
+    run = run_bot(member, visitor, [message, {"id": "ask", "type": "ask", "text": "Anything else?"}])
+    sent = Message.objects.get(conversation_id=run.conversation_id, text="Our bestseller")
+    assert sent.rich == {
+        "quick_replies": ["Tell me more", "No thanks"],
+        "cards": [
+            {"title": "", "text": "", "image_url": "https://shop.example.com/mug.gif", "buttons": []},
+            {
+                "title": "Mug for",
+                "text": "350 ml",
+                "image_url": "",
+                "buttons": [{"label": "Order", "url": "https://shop.example.com/mug"}],
+            },
+        ],
+    }
+
+
+def test_a_file_question_takes_the_file_sent_and_asks_again_for_words(member, visitor, inbox):
+    from django.core.files.base import ContentFile
+
+    from conversations.uploads import Upload
+
+    ask = {
+        "id": "cv",
+        "type": "ask",
+        "kind": "file",
+        "text": "Please send your CV.",
+        "save_to": "var.cv",
+        "next": "thanks",
+    }
+    run = run_bot(member, visitor, [ask, {"id": "thanks", "type": "end", "text": "Got {{var.cv}}, thanks!"}])
+
+    actions.send_visitor_message(visitor, text="here it is", client_id="f1")
+    runtime.hear_visitor(run.conversation_id)
+    assert said(run)[-1] == "Please attach the file with the paper clip. Please send your CV."
+
+    pdf = b"%PDF-1.4 cv"
+    upload = Upload(name="cv.pdf", content_type="application/pdf", size=len(pdf), file=ContentFile(pdf, name="cv.pdf"))
+    actions.send_visitor_message(visitor, text="", client_id="f2", attachment=upload)
+    runtime.hear_visitor(run.conversation_id)
+    assert said(run)[-1] == "Got cv.pdf, thanks!"

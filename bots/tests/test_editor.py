@@ -258,3 +258,26 @@ def test_a_new_blocks_form_starts_from_the_defaults(operator_client, bot):
     actions.save_draft(bot.workspace.members.first(), bot, flow)
     page = operator_client.get(url(bot)).content.decode()
     assert 'name="task1-due_in_days" value="1"' in page  # not empty: the browser would refuse to send the form
+
+
+def test_a_message_block_takes_quick_replies_and_a_card(operator_client, bot):
+    fields = {
+        "welcome-text": "Our bestseller",
+        "welcome-buttons": "Tell me more\nNo thanks",
+        "welcome-card_title": "Mug",
+        "welcome-card_text": "350 ml",
+        "welcome-card_links": "Order -> https://shop.example.com/mug",
+    }
+    assert operator_client.post(url(bot, "blocks/welcome/"), fields).status_code == 302
+    block = fresh(bot).draft["blocks"][0]
+    assert block["buttons"] == ["Tell me more", "No thanks"]
+    assert block["card"] == {
+        "title": "Mug",
+        "text": "350 ml",
+        "links": [{"label": "Order", "url": "https://shop.example.com/mug"}],
+    }
+    page = operator_client.get(url(bot)).content.decode()
+    assert "Order -&gt; https://shop.example.com/mug" in page  # the form shows it again as it was typed
+
+    bad = operator_client.post(url(bot, "blocks/welcome/"), {**fields, "welcome-card_links": "Order -> ftp://x"})
+    assert bad.status_code == 422 and fresh(bot).draft["blocks"][0]["card"]["links"][0]["url"].startswith("https")

@@ -91,7 +91,7 @@ def test_cards_alone_may_have_no_text(member, conversation):
     [
         ({"quick_replies": ["x" * 41]}, "A quick reply can be at most 40 characters."),
         ({"quick_replies": [str(n) for n in range(11)]}, "Give at most 10 quick replies."),
-        ({"cards": [{**CARD, "title": ""}]}, "Each card needs a title"),
+        ({"cards": [{**CARD, "title": "", "image_url": ""}]}, "Each card needs a title"),
         ({"cards": [{**CARD, "image_url": "javascript:alert(1)"}]}, "must be http or https"),
         ({"cards": [{**CARD, "buttons": [{"label": "Go", "url": "data:text/html,hi"}]}]}, "must be http or https"),
         ({"cards": [{**CARD, "buttons": [{"label": "", "url": "https://x.example"}]}]}, "needs a label and a link"),
