@@ -25,6 +25,7 @@ from conversations.events import (
     NotificationCreated,
 )
 from conversations.models import Conversation, Message, Notification
+from realtime import push_loop
 from realtime.groups import conversation_group, inbox_group, member_group, operators_group, visitor_group
 from visitors.events import VisitorActed
 from widget.schemas import MessageOut
@@ -35,14 +36,15 @@ Push = tuple[str, dict[str, Any]]  # (group, channel-layer message)
 
 
 def _publish(*pushes: Push) -> None:
-    """Send to every audience in one trip to the event loop."""
+    """Send to every audience in one trip to the event loop (the serving one: realtime.push_loop)."""
 
     async def send_all() -> None:
         layer = get_channel_layer()
         for group, message in pushes:
             await layer.group_send(group, message)
 
-    async_to_sync(send_all)()
+    if not push_loop.hand_over(send_all):
+        async_to_sync(send_all)()
 
 
 def _html(group: str, html: str) -> Push:

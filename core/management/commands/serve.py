@@ -1,3 +1,4 @@
+import gc
 import signal
 from types import FrameType
 
@@ -33,6 +34,8 @@ def serve(host: str, port: int, *, log_level: str = "warning") -> None:
     # uvicorn drains requests on SIGTERM, puts this handler back and raises the signal again as it returns:
     # exiting through SystemExit (not the default, immediate death) lets the finally below store the rows.
     signal.signal(signal.SIGTERM, _exit_after_drain)
+    gc.collect()
+    gc.freeze()  # what is loaded by now lives as long as the process: full collections need not walk it again
     try:
         uvicorn.run(
             "parley.asgi:application",
