@@ -127,11 +127,14 @@ class Assignment(_Strict):
 
 
 class SetBlock(Block):
-    """Remember: set contact attributes or variables (values may use {{variables}}), tag the conversation."""
+    """Remember: set contact attributes or variables (values may use {{variables}}), tag the conversation, and
+    record events on the visitor: segments are rules over contacts, so recording `lead_qualified` puts the
+    contact in every segment whose rules say "did lead_qualified"."""
 
     type: Literal["set"]
     assign: list[Assignment] = []
     add_tags: list[Annotated[str, Field(min_length=1, max_length=50)]] = []
+    record_events: list[Annotated[str, Field(pattern=r"^[\w.:-]{1,100}$")]] = []
 
 
 class TaskBlock(Block):

@@ -270,7 +270,18 @@ class SetForm(BlockForm):
     add_tags = forms.CharField(
         label=_("Tag the conversation"), required=False, help_text=_("Tags, separated by commas.")
     )
+    record_events = forms.CharField(
+        label=_("Record events (add to segments)"),
+        required=False,
+        help_text=_(
+            "Event names, separated by commas, e.g. lead_qualified: segments with the rule “did lead_qualified” "
+            "then include the contact."
+        ),
+    )
     next = _next()
+
+    def clean_record_events(self) -> list[str]:
+        return [name.strip() for name in self.cleaned_data["record_events"].split(",") if name.strip()]
 
     def clean_assign(self) -> list[dict[str, str]]:
         return [{"target": target, "value": value} for target, value in _pairs(self.cleaned_data["assign"], "=")]
@@ -281,7 +292,12 @@ class SetForm(BlockForm):
     @classmethod
     def initial_from(cls, block: dict[str, Any]) -> dict[str, Any]:
         assign = "\n".join(f"{a['target']} = {a['value']}" for a in block.get("assign", []))
-        return {"assign": assign, "add_tags": ", ".join(block.get("add_tags", [])), "next": block.get("next")}
+        return {
+            "assign": assign,
+            "add_tags": ", ".join(block.get("add_tags", [])),
+            "record_events": ", ".join(block.get("record_events", [])),
+            "next": block.get("next"),
+        }
 
 
 class TaskForm(BlockForm):

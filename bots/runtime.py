@@ -41,7 +41,7 @@ from conversations import actions as conversation_actions
 from conversations.models import Conversation, Message
 from core.errors import Conflict, DomainError
 from realtime.fanout import visitor_sees_typing
-from visitors.models import Visitor
+from visitors.models import Event, Visitor
 from workspaces.models import Member, Team
 
 log = logging.getLogger(__name__)
@@ -326,6 +326,11 @@ def _step(turn: Turn, block: AnyBlock) -> None:
                 _remember(turn, assignment.target, render(assignment.value, _values(turn)))
             if block.add_tags:
                 conversation_actions.tag_conversation_by_bot(turn.conversation, block.add_tags)
+            visitor = turn.conversation.visitor
+            Event.objects.bulk_create(  # in this transaction: a step retried or a test chat leaves none behind
+                Event(visitor=visitor, name=name, properties={"bot": run.bot.name}, url=visitor.current_url)
+                for name in block.record_events
+            )
             _go(turn, block.next)
         case TaskBlock():
             assignee = (

@@ -181,3 +181,21 @@ def test_the_away_notice_names_a_known_email(member, visitor, inbox):
     assert said(run) == [
         "Our team is away right now. We'll answer here as soon as we're back, and by email to ann@example.com."
     ]
+
+
+def test_a_recorded_event_puts_the_contact_in_the_segments_that_ask_for_it(member, visitor):
+    rules = {"match": "all", "conditions": [{"kind": "event", "op": "did", "name": "lead_qualified"}]}
+    contact_actions.create_segment(member, name="Qualified leads", rules=rules)
+    visitor.contact = contact_actions.record_answer(visitor, "email", "ann@example.com")
+    visitor.save()
+    blocks = [
+        {"id": "mark", "type": "set", "record_events": ["lead_qualified"], "next": "check"},
+        *branching("segment is_true Qualified leads"),
+    ]
+    assert said(run_bot(member, visitor, blocks)) == ["rule 0"]
+    assert visitor.events.get().name == "lead_qualified"
+
+
+def test_an_event_name_with_spaces_is_refused_at_save(member, visitor):
+    with pytest.raises(FlowRejected):
+        run_bot(member, visitor, [{"id": "mark", "type": "set", "record_events": ["lead qualified"]}])

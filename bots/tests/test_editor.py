@@ -281,3 +281,13 @@ def test_a_message_block_takes_quick_replies_and_a_card(operator_client, bot):
 
     bad = operator_client.post(url(bot, "blocks/welcome/"), {**fields, "welcome-card_links": "Order -> ftp://x"})
     assert bad.status_code == 422 and fresh(bot).draft["blocks"][0]["card"]["links"][0]["url"].startswith("https")
+
+
+def test_a_set_block_records_events_to_put_contacts_in_segments(operator_client, bot):
+    flow, _ = editing.add_block(bot.draft, "set", after="welcome")
+    actions.save_draft(bot.workspace.members.first(), bot, flow)
+    fields = {"set1-record_events": "lead_qualified, newsletter", "set1-add_tags": "lead"}
+    assert operator_client.post(url(bot, "blocks/set1/"), fields).status_code == 302
+    block = next(b for b in fresh(bot).draft["blocks"] if b["id"] == "set1")
+    assert block["record_events"] == ["lead_qualified", "newsletter"] and block["add_tags"] == ["lead"]
+    assert 'value="lead_qualified, newsletter"' in operator_client.get(url(bot)).content.decode()

@@ -10,7 +10,7 @@ from bots.tests.test_runtime import LEAD_FLOW
 from contacts.models import AttributeDefinition, Contact, Task
 from conversations.models import Conversation, Message
 from core.errors import Conflict
-from visitors.models import Visitor
+from visitors.models import Event, Visitor
 from workspaces.models import Team
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,8 @@ def draft(member):
         **LEAD_FLOW,
         "blocks": [
             *LEAD_FLOW["blocks"][:-1],
-            {"id": "task", "type": "task", "title": "Call {{contact.name}} back", "next": "sales"},
+            {"id": "task", "type": "task", "title": "Call {{contact.name}} back", "next": "mark"},
+            {"id": "mark", "type": "set", "record_events": ["lead_qualified"], "next": "sales"},
             {"id": "sales", "type": "handoff", "team": team.public_id.hex, "text": "Thanks {{contact.name}}!"},
         ],
     }
@@ -41,6 +42,7 @@ def kept() -> tuple[int, ...]:
         Task.objects.count(),
         BotRun.objects.count(),
         BotVersion.objects.count(),
+        Event.objects.count(),
     )
 
 
