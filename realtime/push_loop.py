@@ -11,10 +11,10 @@ import asyncio
 import logging
 import threading
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Future
 
 log = logging.getLogger(__name__)
 _loop: asyncio.AbstractEventLoop | None = None
+PUSH_TIMEOUT = 10  # seconds; a push that takes longer is logged and given up
 
 
 def remember() -> None:
@@ -32,11 +32,17 @@ def run_own() -> None:
 
 
 def hand_over(send: Callable[[], Awaitable[None]]) -> bool:
-    """Run `send()` on the pushing loop, without waiting; False when there is none (the caller runs it)."""
+    """Run `send()` on the pushing loop and wait for it; False when there is none (the caller runs it).
+
+    Waiting keeps the order a page sees: a request's push reaches the sockets before its response, so a
+    header pushed by one click cannot land after the next click's response and undo it."""
     loop = _loop
     if loop is None or not loop.is_running() or _running_loop() is loop:
         return False
-    asyncio.run_coroutine_threadsafe(send(), loop).add_done_callback(_log_failure)  # type: ignore[arg-type]
+    try:
+        asyncio.run_coroutine_threadsafe(send(), loop).result(timeout=PUSH_TIMEOUT)  # type: ignore[arg-type]
+    except Exception:
+        log.exception("A websocket push failed")
     return True
 
 
@@ -45,8 +51,3 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
-
-
-def _log_failure(future: Future[None]) -> None:
-    if not future.cancelled() and (error := future.exception()) is not None:
-        log.error("A websocket push failed", exc_info=error)

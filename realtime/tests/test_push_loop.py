@@ -1,4 +1,4 @@
-"""Pushes from threads without an event loop are handed to the serving loop, in order, without waiting."""
+"""Pushes from threads without an event loop are handed to the serving loop, in order."""
 
 import asyncio
 import threading
@@ -6,7 +6,7 @@ import threading
 from realtime import push_loop
 
 
-def test_a_thread_hands_its_pushes_to_the_serving_loop_in_order():
+def test_a_thread_hands_its_pushes_to_the_serving_loop_and_waits_for_each():
     loop = asyncio.new_event_loop()
     threading.Thread(target=loop.run_forever, daemon=True).start()
     asyncio.run_coroutine_threadsafe(_remember(), loop).result(timeout=5)
@@ -22,8 +22,10 @@ def test_a_thread_hands_its_pushes_to_the_serving_loop_in_order():
         return send
 
     try:
-        assert all(push_loop.hand_over(push(n)) for n in range(10))
-        assert done.wait(timeout=5)
+        for n in range(10):
+            assert push_loop.hand_over(push(n))
+            assert len(ran_on) == n + 1  # done when it returns: a request's push goes out before its response
+        assert done.is_set()
         assert [n for n, _ in ran_on] == list(range(10))
         assert all(on is loop for _, on in ran_on)
     finally:
