@@ -3,7 +3,7 @@ choices (by its label or its number, for channels without buttons)? And does the
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -77,7 +77,7 @@ def wants_a_person(text: str) -> bool:
     return False
 
 
-def read_answer(block: AskBlock, text: str, *, files: list[str] = [], time_zone: str = "") -> Answer:  # noqa: B006
+def read_answer(block: AskBlock, text: str, *, files: Sequence[str] = (), time_zone: str = "") -> Answer:
     """`files`: the names of the files sent with the answer (a file question wants one)."""
     if block.kind == "file":
         if not files:

@@ -11,9 +11,9 @@ from contacts.models import Contact, Segment
 from contacts.segments import segment_filter
 from conversations.models import Conversation
 from core.errors import NotFound
-from widget.availability import inbox_availability, within_hours
+from widget.availability import within_hours
 from widget.models import WidgetSettings
-from widget.queries import operators_online, widget_settings
+from widget.queries import availability_of, operators_online, widget_settings
 
 
 def fact(conversation: Conversation, name: str, segment_name: str = "") -> bool:
@@ -32,7 +32,7 @@ def fact(conversation: Conversation, name: str, segment_name: str = "") -> bool:
 
 def available(conversation: Conversation) -> bool:
     """Whether people answer in the conversation's inbox now, as its widget shows it (hours, presence)."""
-    return inbox_availability(widget_settings(conversation.inbox), lambda: operators_online(conversation.inbox)).online
+    return availability_of(conversation.inbox).online
 
 
 def local_clock(conversation: Conversation) -> dict[str, str]:

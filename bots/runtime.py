@@ -10,6 +10,7 @@ by failing a question's retries, hands the conversation over; the bot never asks
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 
 from django.db import transaction
 from django.db.models import Q
@@ -62,6 +63,11 @@ class Turn:
     @property
     def language(self) -> str:
         return (self.conversation.visitor.language or "en")[:2]
+
+    @cached_property
+    def people_available(self) -> bool:
+        """Whether people answer in the inbox now (asked once a turn: a hand-off may ask twice)."""
+        return conditions.available(self.conversation)
 
 
 # Entry points (called by bots.tasks)
@@ -326,11 +332,12 @@ def _step(turn: Turn, block: AnyBlock) -> None:
                 _remember(turn, assignment.target, render(assignment.value, _values(turn)))
             if block.add_tags:
                 conversation_actions.tag_conversation_by_bot(turn.conversation, block.add_tags)
-            visitor = turn.conversation.visitor
-            Event.objects.bulk_create(  # in this transaction: a step retried or a test chat leaves none behind
-                Event(visitor=visitor, name=name, properties={"bot": run.bot.name}, url=visitor.current_url)
-                for name in block.record_events
-            )
+            if block.record_events:  # in this transaction: a step retried or a test chat leaves none behind
+                visitor = turn.conversation.visitor
+                Event.objects.bulk_create(
+                    Event(visitor=visitor, name=name, properties={"bot": run.bot.name}, url=visitor.current_url)
+                    for name in block.record_events
+                )
             _go(turn, block.next)
         case TaskBlock():
             assignee = (
@@ -356,7 +363,7 @@ def _step(turn: Turn, block: AnyBlock) -> None:
         case JumpBlock():
             _go(turn, block.to)
         case HandoffBlock():
-            if block.when_away and not conditions.available(turn.conversation):
+            if block.when_away and not turn.people_available:
                 _go(turn, block.when_away)
                 return
             if block.text:
@@ -524,7 +531,7 @@ def _hand_off(
     to_member = Member.objects.filter(workspace_id=workspace_id, public_id=assignee).first() if assignee else None
     if (team and to_team is None) or (assignee and to_member is None):
         reason, detail = Reason.FLOW_ERROR, detail or "the team or operator to hand over to is gone"
-    if not conditions.available(turn.conversation):
+    if not turn.people_available:
         _say_away(turn)
     _end(turn, BotRun.Status.HANDED_OFF, reason, team=to_team, assignee=to_member, detail=detail)
 

@@ -10,7 +10,8 @@ its Redis connections are kept between pushes.
 import asyncio
 import logging
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 log = logging.getLogger(__name__)
 _loop: asyncio.AbstractEventLoop | None = None
@@ -31,7 +32,7 @@ def run_own() -> None:
     _loop = loop
 
 
-def hand_over(send: Callable[[], Awaitable[None]]) -> bool:
+def hand_over(send: Callable[[], Coroutine[Any, Any, None]]) -> bool:
     """Run `send()` on the pushing loop and wait for it; False when there is none (the caller runs it).
 
     Waiting keeps the order a page sees: a request's push reaches the sockets before its response, so a
@@ -40,7 +41,7 @@ def hand_over(send: Callable[[], Awaitable[None]]) -> bool:
     if loop is None or not loop.is_running() or _running_loop() is loop:
         return False
     try:
-        asyncio.run_coroutine_threadsafe(send(), loop).result(timeout=PUSH_TIMEOUT)  # type: ignore[arg-type]
+        asyncio.run_coroutine_threadsafe(send(), loop).result(timeout=PUSH_TIMEOUT)
     except Exception:
         log.exception("A websocket push failed")
     return True

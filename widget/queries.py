@@ -70,11 +70,16 @@ def widget_view(inbox: Inbox, visitor: Visitor, browser_language: str) -> Widget
     )
 
 
+def availability_of(inbox: Inbox, settings: WidgetSettings | None = None) -> Availability:
+    """Whether people answer in the inbox now: its hours and, when they count, who is online."""
+    return inbox_availability(settings or widget_settings(inbox), lambda: operators_online(inbox))
+
+
 def conversation_opening(visitor: Visitor, welcome_id: str | None) -> Opening:
     """How the visitor's first message opens their conversation: after which welcome, in or out of hours."""
     inbox = visitor.inbox
     settings = widget_settings(inbox)
-    availability = inbox_availability(settings, lambda: operators_online(inbox))
+    availability = availability_of(inbox, settings)
     uid = parse_public_id(welcome_id)
     rule = WelcomeRule.objects.filter(inbox=inbox, public_id=uid).first() if uid else None
     language = widget_language(visitor.language, settings.default_language)

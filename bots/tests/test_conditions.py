@@ -130,36 +130,28 @@ def away(inbox) -> None:
     WidgetSettings.objects.create(inbox=inbox, availability="presence")
 
 
+HANDOFF_OR_ASK = [
+    {"id": "sales", "type": "handoff", "text": "Passing you to sales.", "when_away": "leave_email"},
+    {
+        "id": "leave_email",
+        "type": "ask",
+        "kind": "email",
+        "text": "We're away: your email?",
+        "save_to": "contact.email",
+    },
+]
+
+
 def test_a_handoff_while_away_takes_the_away_branch(member, visitor, inbox):
     away(inbox)
-    blocks = [
-        {"id": "sales", "type": "handoff", "text": "Passing you to sales.", "when_away": "leave_email"},
-        {
-            "id": "leave_email",
-            "type": "ask",
-            "kind": "email",
-            "text": "We're away: your email?",
-            "save_to": "contact.email",
-        },
-    ]
-    run = run_bot(member, visitor, blocks)
+    run = run_bot(member, visitor, HANDOFF_OR_ASK)
     assert said(run) == ["We're away: your email?"] and run.status == BotRun.Status.WAITING
 
 
 def test_with_online_operators_the_handoff_happens(member, visitor, inbox):
     away(inbox)
     Member.objects.filter(pk=member.pk).update(connected=True, availability=Member.Availability.ONLINE)
-    blocks = [
-        {"id": "sales", "type": "handoff", "text": "Passing you to sales.", "when_away": "leave_email"},
-        {
-            "id": "leave_email",
-            "type": "ask",
-            "kind": "email",
-            "text": "We're away: your email?",
-            "save_to": "contact.email",
-        },
-    ]
-    run = run_bot(member, visitor, blocks)
+    run = run_bot(member, visitor, HANDOFF_OR_ASK)
     assert said(run) == ["Passing you to sales."] and run.status == BotRun.Status.HANDED_OFF
 
 
