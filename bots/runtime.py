@@ -209,7 +209,6 @@ def call_web_service(run_id: int, step: int) -> BotRun | None:
             _hand_off(turn, Reason.FLOW_ERROR, detail=f"{block.id}: {error.detail}")
             return run
         run.steps += 1
-        _save(run)
         _advance(turn)
     return run
 
@@ -264,9 +263,9 @@ def hand_back(member: Member, conversation: Conversation) -> BotRun:
     block = turn.flow.block(run.block)
     if isinstance(block, AskBlock):
         _ask(turn, block, block.text, key=f"back{run.resumed_at:%s}")
+        _save(run)
         _check_silence_later(run, run.bot.remind_after_minutes or run.bot.give_up_after_minutes)
     else:
-        _save(run)
         _advance(turn)
     return run
 
@@ -284,10 +283,12 @@ def operator_took_over(conversation_id: int) -> BotRun | None:
 
 
 def _advance(turn: Turn) -> None:
-    """Run blocks until one waits for the visitor or the run ends."""
+    """Run blocks until one waits for the visitor, pauses or the run ends; the run is saved once, at the end
+    (the whole turn is one transaction, so saving after each step would only repeat the UPDATE)."""
     run = turn.run
     for _ in range(MAX_STEPS):
         if run.status != BotRun.Status.RUNNING or run.paused_until is not None:
+            _save(run)
             return
         block = turn.flow.block(run.block)
         if block is None:
@@ -302,9 +303,9 @@ def _advance(turn: Turn) -> None:
             _hand_off(turn, Reason.FLOW_ERROR, detail=f"{block.id}: {error.detail}")
             return
         if run.paused_until is not None:
+            _save(run)
             return  # the block finishes later, as the same step (a typing pause, a web service call)
         run.steps += 1
-        _save(run)
         if run.status == BotRun.Status.WAITING:  # a new question: look again if the visitor goes quiet
             _check_silence_later(run, run.bot.remind_after_minutes or run.bot.give_up_after_minutes)
     _hand_off(turn, Reason.FLOW_ERROR, detail=f"more than {MAX_STEPS} steps without waiting")
@@ -354,7 +355,6 @@ def _step(turn: Turn, block: AnyBlock) -> None:
             _go(turn, block.next)
         case HttpBlock():
             run.paused_until = timezone.now()
-            _save(run)
             tasks.call_web_service.enqueue(run.pk, run.steps)
         case GoalBlock():
             if block.name not in run.goals:
@@ -426,7 +426,6 @@ def _pause_to_type(turn: Turn, seconds: float) -> None:
     """Show the bot writing, and send the message when the pause is over (bots.tasks.continue_run)."""
     run = turn.run
     run.typed_step, run.paused_until = run.steps, timezone.now() + timedelta(seconds=seconds)
-    _save(run)
     visitor_sees_typing(turn.conversation, run.bot.persona_name)
     tasks.continue_run.using(run_after=run.paused_until).enqueue(run.pk, run.steps)
 
@@ -454,6 +453,7 @@ def _answer(turn: Turn, text: str, *, files: list[str]) -> None:
         run.misses += 1
         if run.retries <= block.max_retries:
             _ask(turn, block, block.retry_text or _default_retry(turn, block))
+            _save(run)
         elif block.on_fail:
             run.retries, run.status, run.block = 0, BotRun.Status.RUNNING, block.on_fail
             _advance(turn)
@@ -477,7 +477,6 @@ def _ask(turn: Turn, block: AskBlock, text: str, *, key: str = "") -> None:
         person = answers.PERSON_BUTTON.get(turn.language, answers.PERSON_BUTTON["en"])
         _say(turn, text, quick_replies=[*labels, person], key=key)
     turn.run.status = BotRun.Status.WAITING
-    _save(turn.run)
 
 
 def _cards(turn: Turn, block: MessageBlock) -> list[dict[str, object]]:
@@ -669,18 +668,15 @@ def load_conversation(conversation_id: int) -> Conversation | None:
 
 def _active_run(conversation_id: int | None = None, *, run_id: int | None = None, lock: bool = True) -> BotRun | None:
     """The conversation's running bot (or the run `run_id` while it runs), locked, with its conversation."""
-    runs = BotRun.objects.select_for_update() if lock else BotRun.objects.all()
+    runs = BotRun.objects.select_for_update(of=("self",)) if lock else BotRun.objects.all()
     found = (
         runs.filter(status__in=BotRun.ACTIVE)
-        .select_related("bot", "version")
+        .select_related(
+            "bot", "version", "conversation__visitor__contact", "conversation__inbox", "conversation__workspace"
+        )
         .defer("bot__draft", "version__flow")  # the flow comes parsed from flow_of's cache
     )
-    run = (found.filter(pk=run_id) if run_id else found.filter(conversation_id=conversation_id or 0)).first()
-    if run is not None:
-        conversation = load_conversation(run.conversation_id)
-        assert conversation is not None
-        run.conversation = conversation
-    return run
+    return (found.filter(pk=run_id) if run_id else found.filter(conversation_id=conversation_id or 0)).first()
 
 
 def _operator_wrote(conversation: Conversation, *, since: object = None) -> bool:

@@ -1,9 +1,11 @@
 """Email continuity: operators' replies reach a visitor who left the site, and their answer by email comes
 back into the same conversation.
 
-After each reply to the visitor a task looks again EMAIL_REPLIES_AFTER_SECONDS later. If the visitor has had
-no widget open since, everything they have not been emailed goes out in one email (several quick replies:
-one email, sent by the last reply's check). Their answer arrives at reply+<token>@INBOUND_EMAIL_DOMAIN.
+A reply to the visitor schedules a check EMAIL_REPLIES_AFTER_SECONDS later, unless one is already pending:
+one per conversation, however many replies (a bot's turn is several). When it runs and the last reply is
+younger than that, it looks again when it is not. If the visitor has had no widget open meanwhile,
+everything they have not been emailed goes out in one email. Their answer arrives at
+reply+<token>@INBOUND_EMAIL_DOMAIN.
 
 In an email inbox (integrations.email_channel) every reply goes out at once, as a reply to the visitor's
 email from the business's mailbox.
@@ -14,6 +16,7 @@ from datetime import datetime, timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -24,6 +27,7 @@ from conversations import actions as conversation_actions
 from conversations.models import Attachment, Conversation, Message
 from conversations.uploads import check_upload
 from core.errors import DomainError
+from integrations import tasks
 from integrations.inbound import ParsedEmail, reply_token
 from integrations.models import ConversationEmail, InboundEmail, OutboundEmail
 from integrations.outbound import (
@@ -35,13 +39,16 @@ from integrations.outbound import (
     build_reply_email,
     continuity_subject,
 )
-from integrations.tasks import deliver_email
 from visitors.sockets import has_open_widget
+from workspaces.models import Inbox
 
 TRANSCRIPT_LINES = 10  # earlier messages quoted under the new ones
 HELD_EXCERPT = 1000  # characters of a held email shown to operators in its note
 DELIVERY_ATTEMPTS = 5
 RETRY_AFTER = timedelta(seconds=30)  # doubled after each failed attempt
+# A check's mark outlives its due time by this much: a check delayed longer (a worker backlog) lets the next
+# reply schedule another, which does no harm (a check sends only what was not emailed yet).
+PENDING_GRACE = timedelta(minutes=10)
 
 
 def thread_of(conversation: Conversation, *, lock: bool = False) -> ConversationEmail:
@@ -67,10 +74,33 @@ def _visible_replies(conversation: Conversation, after_seq: int) -> list[Message
     )
 
 
+def check_replies_soon(conversation_id: int) -> None:
+    """A reply to the visitor: in an email inbox it goes out now; from the web widget, look again once they
+    have had time to read it there. A check already pending covers this reply too."""
+    if not cache.add(_pending_key(conversation_id), True, timeout=PENDING_GRACE.total_seconds()):
+        return
+    if Conversation.objects.filter(pk=conversation_id, inbox__channel=Inbox.Channel.EMAIL).exists():
+        tasks.email_unseen_replies.enqueue(conversation_id)
+    elif settings.EMAIL_REPLIES_AFTER_SECONDS > 0:
+        _check_replies_at(conversation_id, timezone.now() + timedelta(seconds=settings.EMAIL_REPLIES_AFTER_SECONDS))
+    else:
+        cache.delete(_pending_key(conversation_id))
+
+
+def _check_replies_at(conversation_id: int, at: datetime) -> None:
+    cache.set(_pending_key(conversation_id), True, timeout=(at - timezone.now() + PENDING_GRACE).total_seconds())
+    tasks.email_unseen_replies.using(run_after=at).enqueue(conversation_id)
+
+
+def _pending_key(conversation_id: int) -> str:
+    return f"parley:email-replies-check:{conversation_id}"
+
+
 @transaction.atomic
 def email_unseen_replies(conversation_id: int, now: datetime | None = None) -> OutboundEmail | None:
     """Queue one email with the replies the visitor has neither seen live nor been emailed; None when there is
-    nothing to send yet (a later reply's check will), the visitor is on the site, or cannot be emailed."""
+    nothing to send yet (then it looks again when there is), the visitor is on the site, or cannot be emailed."""
+    cache.delete(_pending_key(conversation_id))  # before reading: a reply stored from now on schedules its own
     now = now or timezone.now()
     conversation = Conversation.objects.select_related("visitor__contact", "inbox").filter(pk=conversation_id).first()
     if conversation is None:
@@ -79,7 +109,11 @@ def email_unseen_replies(conversation_id: int, now: datetime | None = None) -> O
     thread = thread_of(conversation, lock=True)
     replies = _visible_replies(conversation, thread.emailed_seq)
     wait = timedelta(seconds=0 if by_email else settings.EMAIL_REPLIES_AFTER_SECONDS)
-    if not replies or replies[-1].created_at > now - wait + timedelta(seconds=1):
+    if not replies:
+        return None
+    if replies[-1].created_at > now - wait + timedelta(seconds=1):
+        if cache.add(_pending_key(conversation_id), True):  # no newer reply scheduled a check meanwhile
+            _check_replies_at(conversation_id, replies[-1].created_at + wait)
         return None
     thread.emailed_seq = replies[-1].seq
     thread.save(update_fields=["emailed_seq"])
@@ -95,7 +129,7 @@ def email_unseen_replies(conversation_id: int, now: datetime | None = None) -> O
         first_seq=replies[0].seq,
         last_seq=replies[-1].seq,
     )
-    transaction.on_commit(lambda: deliver_email.enqueue(outbound.pk))
+    transaction.on_commit(lambda: tasks.deliver_email.enqueue(outbound.pk))
     return outbound
 
 
@@ -125,7 +159,7 @@ def _failed(outbound: OutboundEmail, reason: str) -> None:
     if outbound.attempts < DELIVERY_ATTEMPTS:
         outbound.save(update_fields=["attempts", "error"])
         delay = RETRY_AFTER * 2 ** (outbound.attempts - 1)
-        deliver_email.using(run_after=timezone.now() + delay).enqueue(outbound.pk)
+        tasks.deliver_email.using(run_after=timezone.now() + delay).enqueue(outbound.pk)
         return
     outbound.status = OutboundEmail.Status.FAILED
     outbound.save(update_fields=["attempts", "error", "status"])

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -27,11 +26,6 @@ CART = {
         {"id": "done", "type": "goal", "name": "Coupon shown"},
     ],
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 def proactive(member, trigger: str, config: dict[str, str | int], *, inboxes=()) -> Bot:

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from accounts import actions as account_actions
@@ -14,6 +15,13 @@ from workspaces import actions as workspace_actions
 from workspaces.models import Inbox, Member, Workspace
 
 SITE = "https://shop.example.com"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """What the cache holds (widget check-ins, pending checks, trigger lists) is keyed by row ids, which the
+    next test's rows reuse."""
+    cache.clear()
 
 
 def make_operator(email: str, workspace_name: str) -> Member:

@@ -8,7 +8,6 @@ from email.message import EmailMessage
 import pytest
 from asgiref.sync import async_to_sync
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -22,12 +21,6 @@ from integrations.models import ConversationEmail, InboundEmail, OutboundEmail
 from visitors import sockets
 
 LATER = timedelta(seconds=121)  # past EMAIL_REPLIES_AFTER_SECONDS (120)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Widget check-ins are kept in the cache, which outlives a test's database."""
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -109,13 +102,36 @@ def test_replies_the_visitor_missed_go_out_in_one_threaded_email(member, convers
     assert OutboundEmail.objects.get().status == OutboundEmail.Status.SENT
 
 
-def test_a_reply_too_recent_waits_for_its_own_check(member, conversation):
+def test_replies_while_a_check_is_pending_schedule_no_other(member, conversation, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for text in ("Yes.", "In 5 days.", "Anything else?"):  # a bot's turn is several messages
+            actions.reply_to_conversation(member, conversation, text=text, client_id=None)
+
+    assert DBTaskResult.objects.filter(task_path="integrations.tasks.email_unseen_replies").count() == 1
+
+
+def test_a_check_that_finds_a_newer_reply_looks_again_when_that_one_is_due(member, conversation):
     reply(member, conversation, "First")
-    reply(member, conversation, "Second, just now", ago=timedelta(seconds=5))
+    latest = reply(member, conversation, "Second, just now", ago=timedelta(seconds=5))
+    latest.refresh_from_db()
 
     assert continuity.email_unseen_replies(conversation.pk) is None
+    task = DBTaskResult.objects.get(task_path="integrations.tasks.email_unseen_replies")
+    assert task.run_after == latest.created_at + timedelta(seconds=120)
     assert continuity.email_unseen_replies(conversation.pk, now=timezone.now() + LATER) is not None
     assert OutboundEmail.objects.get().last_seq == 3
+
+
+def test_a_reply_after_a_check_ran_schedules_the_next(member, conversation, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.reply_to_conversation(member, conversation, text="Yes.", client_id=None)
+    assert continuity.email_unseen_replies(conversation.pk, now=timezone.now() + LATER) is not None
+    DBTaskResult.objects.all().delete()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.reply_to_conversation(member, conversation, text="One more thing.", client_id=None)
+
+    assert DBTaskResult.objects.filter(task_path="integrations.tasks.email_unseen_replies").count() == 1
 
 
 def test_nothing_is_emailed_twice(member, conversation):
