@@ -1,9 +1,13 @@
-"""Background work of bots (the Django Tasks API): each turn of a run is one task."""
+"""Background work of bots (the Django Tasks API): each turn of a run is one task, and what it says reaches the
+inbox as one update."""
 
 from django_tasks import task
 
+from realtime.bus import delivered_together
+
 
 @task()
+@delivered_together
 def start_bot(conversation_id: int) -> None:
     from bots import runtime  # it enqueues these tasks
 
@@ -11,6 +15,7 @@ def start_bot(conversation_id: int) -> None:
 
 
 @task()
+@delivered_together
 def start_proactive_bot(bot_id: int, visitor_id: int) -> None:
     from bots import runtime
 
@@ -18,6 +23,7 @@ def start_proactive_bot(bot_id: int, visitor_id: int) -> None:
 
 
 @task()
+@delivered_together
 def hear_visitor(conversation_id: int) -> None:
     from bots import runtime
 
@@ -25,6 +31,7 @@ def hear_visitor(conversation_id: int) -> None:
 
 
 @task()
+@delivered_together
 def operator_took_over(conversation_id: int) -> None:
     from bots import runtime
 
@@ -32,6 +39,7 @@ def operator_took_over(conversation_id: int) -> None:
 
 
 @task()
+@delivered_together
 def continue_run(run_id: int, step: int) -> None:
     """After a typing pause."""
     from bots import runtime
@@ -40,6 +48,7 @@ def continue_run(run_id: int, step: int) -> None:
 
 
 @task()
+@delivered_together
 def call_web_service(run_id: int, step: int) -> None:
     """The HTTP block's call, outside any transaction: a slow service never holds the database."""
     from bots import runtime
@@ -48,6 +57,7 @@ def call_web_service(run_id: int, step: int) -> None:
 
 
 @task()
+@delivered_together
 def check_silence(run_id: int, step: int) -> None:
     from bots import runtime
 

@@ -30,11 +30,11 @@ def header_html(conversation: Conversation) -> str:
     return render_to_string("conversations/partials/conversation_header.html", context)
 
 
-def message_created(message: Message) -> tuple[str, str]:
-    """(row for the inbox's operators, feed fragment for watchers) of a new message."""
-    conversation = message.conversation
-    conversation.last_message = message  # type: ignore[attr-defined]
-    return row_html(conversation), feed_html(conversation, [message])
+def messages_created(messages: list[Message]) -> tuple[str, str]:
+    """(row for the inbox's operators, feed fragment for watchers) of new messages of one conversation."""
+    conversation = messages[-1].conversation  # as the last one left it
+    conversation.last_message = messages[-1]  # type: ignore[attr-defined]
+    return row_html(conversation), feed_html(conversation, messages)
 
 
 def conversation_changed(conversation: Conversation) -> tuple[str, str]:

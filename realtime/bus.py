@@ -6,13 +6,20 @@ audiences (cheap, in-process); slow side effects belong in tasks enqueued from
 here, never in the request that made the change.
 """
 
-from functools import partial
+import threading
+from collections.abc import Callable
+from functools import partial, wraps
+from typing import ParamSpec, TypeVar
 
 from django.db import transaction
 from django.db.models import Model
 
 from realtime import effects, fanout
 from realtime.events import Event
+
+P = ParamSpec("P")
+R = TypeVar("R")
+_held = threading.local()  # .batch: events committed inside delivered_together, not delivered yet
 
 
 def emit(event: Event, *, subject: Model | None = None) -> None:
@@ -24,6 +31,30 @@ def emit(event: Event, *, subject: Model | None = None) -> None:
     transaction.on_commit(partial(_deliver, event, subject))
 
 
+def delivered_together(function: Callable[P, R]) -> Callable[P, R]:
+    """Events that `function` commits are delivered together when it returns (one list row and one feed
+    fragment for a bot's several messages), instead of each at its commit."""
+
+    @wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if getattr(_held, "batch", None) is not None:  # an outer call delivers them
+            return function(*args, **kwargs)
+        _held.batch = []
+        try:
+            return function(*args, **kwargs)
+        finally:
+            batch, _held.batch = _held.batch, None
+            fanout.deliver_together(batch)
+            for event, _subject in batch:
+                effects.dispatch(event)
+
+    return wrapper
+
+
 def _deliver(event: Event, subject: Model | None) -> None:
+    batch = getattr(_held, "batch", None)
+    if batch is not None:
+        batch.append((event, subject))
+        return
     fanout.deliver(event, subject)
     effects.dispatch(event)

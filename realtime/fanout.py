@@ -4,6 +4,7 @@ Each fragment is rendered once per event and is the same for everyone who receiv
 """
 
 from functools import singledispatch
+from itertools import groupby
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -26,6 +27,7 @@ from conversations.events import (
 )
 from conversations.models import Conversation, Message, Notification
 from realtime import push_loop
+from realtime.events import Event
 from realtime.groups import conversation_group, inbox_group, member_group, operators_group, visitor_group
 from visitors.events import VisitorActed
 from widget.schemas import MessageOut
@@ -78,19 +80,43 @@ def deliver(event: object, subject: Model | None = None) -> None:
     raise TypeError(f"No delivery for {event!r}")
 
 
+def deliver_together(batch: list[tuple[Event, Model | None]]) -> None:
+    """Events committed together, in order; new messages of one conversation in a row (a bot's turn) make one
+    list row and one feed fragment."""
+
+    def run_of(item: tuple[Event, Model | None]) -> object:
+        event = item[0]
+        return event.conversation_id if isinstance(event, MessageCreated) else object()  # a run of its own
+
+    for key, items in groupby(batch, run_of):
+        run = list(items)
+        if isinstance(key, int):
+            _publish(*_message_pushes([_message_of(event, subject) for event, subject in run]))  # type: ignore[arg-type]
+        else:
+            deliver(*run[0])
+
+
 @deliver.register
 def _(event: MessageCreated, subject: Model | None = None) -> None:
-    message = subject if isinstance(subject, Message) else _load_message(event.message_id)
-    conversation = message.conversation
-    row, feed = live.message_created(message)
+    _publish(*_message_pushes([_message_of(event, subject)]))
+
+
+def _message_pushes(messages: list[Message]) -> list[Push]:
+    conversation = messages[-1].conversation
+    row, feed = live.messages_created(messages)
     pushes: list[Push] = [*_to_operators(conversation, row=row, watchers=feed)]
-    if not message.private:
-        payload = {
-            "conversation_id": conversation.public_id.hex,
-            "message": MessageOut.of(message).model_dump(mode="json"),
-        }
-        pushes.append(_to_visitor(conversation, {"type": "message.created", **payload}))
-    _publish(*pushes)
+    for message in messages:
+        if not message.private:
+            payload = {
+                "conversation_id": conversation.public_id.hex,
+                "message": MessageOut.of(message).model_dump(mode="json"),
+            }
+            pushes.append(_to_visitor(conversation, {"type": "message.created", **payload}))
+    return pushes
+
+
+def _message_of(event: MessageCreated, subject: Model | None) -> Message:
+    return subject if isinstance(subject, Message) else _load_message(event.message_id)
 
 
 def _load_message(pk: int) -> Message:

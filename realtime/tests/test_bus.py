@@ -8,6 +8,7 @@ from django.db import transaction
 from conversations import actions
 from conversations.events import MessageCreated
 from realtime import fanout
+from realtime.bus import delivered_together
 from realtime.events import ALL_EVENTS
 
 
@@ -51,3 +52,53 @@ def test_every_event_is_in_the_catalogue():
 
     for event in ALL_EVENTS:
         assert f"`{event.name}`" in catalogue, event.name
+
+
+@pytest.fixture
+def published(monkeypatch) -> list[tuple[fanout.Push, ...]]:
+    calls: list[tuple[fanout.Push, ...]] = []
+    monkeypatch.setattr(fanout, "_publish", lambda *pushes: calls.append(pushes))
+    return calls
+
+
+def test_messages_committed_together_reach_the_inbox_as_one_update(
+    member, visitor, published, django_capture_on_commit_callbacks
+):
+    conversation = actions.send_visitor_message(visitor, text="Hi", client_id="1").message.conversation
+
+    @delivered_together
+    def answer_twice() -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.reply_to_conversation(member, conversation, text="Shipping takes 5 days.", client_id=None)
+            actions.reply_to_conversation(member, conversation, text="Anything else?", client_id=None)
+        assert published == []  # held until the function returns
+
+    answer_twice()
+
+    [pushes] = published
+    operators = [message["html"] for group, message in pushes if message["type"] == "push.html"]
+    assert len(operators) == 2  # one list row, one feed fragment with both
+    row, feed = operators
+    assert "Anything else?" in row and "Shipping takes" not in row
+    assert "Shipping takes 5 days." in feed and "Anything else?" in feed
+    widget = [message["payload"]["message"]["text"] for group, message in pushes if message["type"] == "push.json"]
+    assert widget == ["Shipping takes 5 days.", "Anything else?"]
+
+
+def test_other_events_between_messages_keep_their_order(
+    member, visitor, published, delivered, django_capture_on_commit_callbacks
+):
+    conversation = actions.send_visitor_message(visitor, text="Hi", client_id="1").message.conversation
+
+    @delivered_together
+    def reply_close_reply() -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.reply_to_conversation(member, conversation, text="Done.", client_id=None)
+            actions.close_conversation(member, conversation)
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.reply_to_conversation(member, conversation, text="One more thing.", client_id=None)
+
+    reply_close_reply()
+
+    assert [type(e).__name__ for e in delivered] == ["ConversationClosed"]  # the messages went as runs
+    assert len(published) == 2  # "Done." and, after the closing, the reopening reply
