@@ -2,6 +2,7 @@
 
 import re
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -11,6 +12,7 @@ from bots import triggers
 from bots.flow import Flow, FlowError, InvalidFlow, check_flow, starter_flow
 from bots.models import Bot, BotVersion
 from bots.queries import known_in
+from conversations.uploads import check_upload
 from core.errors import InvalidInput, NotFound
 from workspaces.models import Inbox, Member
 from workspaces.queries import require_admin
@@ -67,6 +69,29 @@ def rename_bot(member: Member, bot: Bot, *, name: str, persona_name: str) -> Bot
     return bot
 
 
+AVATAR_MAX_BYTES = 512 * 1024
+AVATAR_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp"}
+
+
+@transaction.atomic
+def set_persona_avatar(member: Member, bot: Bot, picture: UploadedFile | None) -> Bot:
+    """The picture beside the bot's messages (PNG, JPEG, GIF or WebP, up to 512 KB); None: no picture. Messages
+    already sent keep the picture they were sent with."""
+    require_admin(member)
+    _in_workspace(member, bot)
+    if picture is None:
+        bot.persona_avatar = ""  # type: ignore[assignment]
+    else:
+        upload = check_upload(picture, max_bytes=AVATAR_MAX_BYTES)
+        if upload.content_type not in AVATAR_EXTENSIONS:
+            raise InvalidInput(
+                gettext("The persona's picture must be a PNG, JPEG, GIF or WebP image."), code="avatar_not_an_image"
+            )
+        bot.persona_avatar.save(f"avatar{AVATAR_EXTENSIONS[upload.content_type]}", upload.file, save=False)
+    bot.save(update_fields=["persona_avatar"])
+    return bot
+
+
 @transaction.atomic
 def save_draft(member: Member, bot: Bot, flow: object) -> Bot:
     """Only a flow that could run is saved; the published version, which live conversations run, is untouched."""
@@ -117,7 +142,7 @@ def duplicate(member: Member, bot: Bot) -> Bot:
         workspace=bot.workspace,
         name=(gettext("Copy of %(name)s") % {"name": bot.name})[:120],
         persona_name=bot.persona_name,
-        persona_avatar_url=bot.persona_avatar_url,
+        persona_avatar=bot.persona_avatar.name,
         trigger=bot.trigger,
         priority=bot.priority,
         draft=bot.draft,

@@ -21,6 +21,18 @@ class BotForm(forms.Form):
     )
 
 
+class PersonaForm(BotForm):
+    """The editor's: names, and the persona's picture."""
+
+    persona_avatar = forms.FileField(
+        label=_("Persona picture"),
+        required=False,
+        help_text=_("PNG, JPEG, GIF or WebP, up to 512 KB. Visitors see it beside the bot's messages."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+    )
+    remove_avatar = forms.BooleanField(label=_("No picture"), required=False)
+
+
 class TriggerForm(forms.Form):
     trigger = forms.ChoiceField(label=_("Starts when"), choices=Bot.Trigger.choices)
     event = forms.CharField(label=_("Event name"), required=False, help_text=_("For “The site reports an event”."))

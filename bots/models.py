@@ -1,10 +1,21 @@
+import os
+import uuid
+
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bots.flow import starter_flow
 from core.models import PublicIdModel
+
+AVATARS = "bot-avatars"
+
+
+def persona_avatar_path(bot: "Bot", filename: str) -> str:
+    """A new name for each picture: messages link to the one they were sent with, which never changes."""
+    return f"{AVATARS}/{uuid.uuid4().hex}{os.path.splitext(filename)[1].lower()}"
 
 
 class Bot(PublicIdModel):
@@ -21,7 +32,9 @@ class Bot(PublicIdModel):
     workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="bots")
     name = models.CharField(max_length=120)
     persona_name = models.CharField(max_length=80, help_text="The name visitors see on the bot's messages.")
-    persona_avatar_url = models.URLField(max_length=500, blank=True)
+    persona_avatar = models.FileField(
+        upload_to=persona_avatar_path, max_length=200, blank=True, help_text="Shown beside the bot's messages."
+    )
     trigger = models.CharField(max_length=30, choices=Trigger.choices, default=Trigger.CONVERSATION_STARTED)
     trigger_config = models.JSONField(default=dict, blank=True, help_text="The page or event the trigger waits for.")
     inboxes = models.ManyToManyField(
@@ -48,6 +61,13 @@ class Bot(PublicIdModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def avatar_link(self) -> str:
+        """Where browsers load the persona's picture from (a path on the server); "" without one."""
+        if not self.persona_avatar:
+            return ""
+        return reverse("widget-bot-avatar", args=[os.path.basename(self.persona_avatar.name)])
 
 
 class BotVersion(PublicIdModel):

@@ -510,6 +510,7 @@ def _say(
     conversation_actions.send_bot_message(
         turn.conversation,
         sender_name=run.bot.persona_name,
+        sender_avatar=run.bot.avatar_link,
         text=text,
         quick_replies=quick_replies or None,
         cards=cards or None,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from bots import actions, editing, ready_made
 from bots.actions import FlowRejected
 from bots.flow import FlowError
-from bots.forms import BLOCK_FORMS, BLOCK_NAMES, BlockForm, BotForm, NewBlockForm, TriggerForm
+from bots.forms import BLOCK_FORMS, BLOCK_NAMES, BlockForm, BotForm, NewBlockForm, PersonaForm, TriggerForm
 from bots.models import Bot, BotRun
 from bots.preview import preview
 from bots.queries import get_bot, get_version, list_bots
@@ -140,7 +140,7 @@ def _editor_page(
         "goals": report.goals.most_common(),
         "new_block_form": NewBlockForm(),
         "bot_form": bound_form(
-            request, BotForm, "bots-rename", initial={"name": bot.name, "persona_name": bot.persona_name}
+            request, PersonaForm, "bots-rename", initial={"name": bot.name, "persona_name": bot.persona_name}
         ),
         "trigger_form": _trigger_form(request, inboxes, trigger_initial),
         "error": None if problems else error,
@@ -238,10 +238,13 @@ def start_block(request: SettingsRequest, bot_id: str, block_id: str) -> HttpRes
 @settings_view("bot")
 def rename(request: SettingsRequest, bot_id: str) -> HttpResponse:
     bot = get_bot(request.member, bot_id)
-    form = BotForm(request.POST)
+    form = PersonaForm(request.POST, request.FILES)
     if not form.is_valid():
         return invalid(request, "bot", bot_id)
-    actions.rename_bot(request.member, bot, **form.cleaned_data)
+    data = form.cleaned_data
+    if data["persona_avatar"] or data["remove_avatar"]:  # first: a picture refused changes nothing
+        actions.set_persona_avatar(request.member, bot, None if data["remove_avatar"] else data["persona_avatar"])
+    actions.rename_bot(request.member, bot, name=data["name"], persona_name=data["persona_name"])
     return done(request, _("Saved."), "bots-editor", bot_id)
 
 

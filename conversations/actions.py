@@ -311,11 +311,13 @@ def send_bot_message(
     *,
     sender_name: str,
     text: str,
+    sender_avatar: str = "",
     quick_replies: object = None,
     cards: object = None,
     client_id: str | None = None,
 ) -> SentMessage:
-    """A bot's message to the visitor, shown under its persona's name. `client_id` makes a retried step a no-op."""
+    """A bot's message to the visitor, shown under its persona's name and picture (`sender_avatar`, a link).
+    `client_id` makes a retried step a no-op."""
     rich = clean_rich_content(quick_replies, cards)
     text = clean_message_text(text, may_be_empty="cards" in rich)
     conversation = _lock(conversation)
@@ -327,6 +329,7 @@ def send_bot_message(
         client_id=clean_client_id(client_id),
         rich=rich,
         sender_name=sender_name[:80],
+        sender_avatar=sender_avatar,
     )
     return sent
 
@@ -479,6 +482,7 @@ def _append(
     private: bool = False,
     rich: dict[str, object] | None = None,
     sender_name: str = "",
+    sender_avatar: str = "",
 ) -> SentMessage:
     """Store the next message of a conversation, or find the one a retry of this send stored.
 
@@ -496,6 +500,7 @@ def _append(
                 text=text,
                 rich=rich or {},
                 sender_name=sender_name,
+                sender_avatar=sender_avatar,
                 private=private,
                 client_id=client_id,
                 created_at=now,

@@ -85,6 +85,7 @@ class Message(PublicIdModel):
         "workspaces.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
     sender_name = models.CharField(max_length=80, blank=True, help_text="A bot's persona name, shown to visitors.")
+    sender_avatar = models.CharField(max_length=200, blank=True, help_text="A link to the bot persona's picture.")
     text = models.TextField(blank=True)
     # Operators' and bots' extras: {"quick_replies": ["Yes", "No"], "cards": [{title, text, image_url, buttons}]}
     rich = models.JSONField(default=dict, blank=True)

@@ -118,6 +118,7 @@ class SessionOut(Schema):
 class AuthorOut(Schema):
     kind: Literal["visitor", "operator", "bot", "system"]
     name: str | None
+    avatar_url: str | None = Field(None, description="A bot persona's picture; a path on the server")
 
 
 class AttachmentOut(Schema):
@@ -163,7 +164,11 @@ class MessageOut(Schema):
             id=message.public_id.hex,
             client_id=message.client_id,
             seq=message.seq,
-            author=AuthorOut(kind=message.author_kind, name=message.author_name),  # type: ignore[arg-type]
+            author=AuthorOut(
+                kind=message.author_kind,  # type: ignore[arg-type]
+                name=message.author_name,
+                avatar_url=message.sender_avatar or None,
+            ),
             text=message.text,
             html=message.html,
             quick_replies=message.rich.get("quick_replies", []),

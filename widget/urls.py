@@ -8,6 +8,7 @@ urlpatterns = [
     path("widget/i18n/<str:language>.json", views.catalogue, name="widget-catalogue"),
     path("widget/api/v1/", api.urls),
     path("widget/files/<str:token>/", views.attachment_file, name="widget-file"),
+    path("widget/avatars/<str:name>", views.bot_avatar, name="widget-bot-avatar"),
     path("demo/", views.demo_shop, name="demo-shop"),
     path("demo/products/<slug:slug>/", views.demo_product, name="demo-product"),
     path("demo/cart/", views.demo_cart, name="demo-cart"),

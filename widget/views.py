@@ -1,14 +1,17 @@
 """The widget script, its string catalogues and the demo shop page."""
 
 import hashlib
+import re
 from functools import cache
 from pathlib import Path
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import etag, require_GET
 
+from bots.models import AVATARS
 from conversations.queries import get_visitor_attachment
 from conversations.uploads import attachment_response
 from core.errors import DomainError
@@ -124,6 +127,25 @@ def demo_product(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def demo_cart(request: HttpRequest) -> HttpResponse:
     return _demo_page(request, "widget/demo_cart.html")
+
+
+AVATAR_NAME = re.compile(r"[0-9a-f]{32}\.(png|jpg|gif|webp)")
+AVATAR_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
+
+
+@require_GET
+def bot_avatar(request: HttpRequest, name: str) -> HttpResponseBase:
+    """A bot persona's picture. Public, like the persona's name on its messages; a name is never reused, so
+    browsers keep it for good."""
+    found = AVATAR_NAME.fullmatch(name)
+    path = f"{AVATARS}/{name}"
+    if found is None or not default_storage.exists(path):
+        raise Http404("No such picture.")
+    response = FileResponse(default_storage.open(path, "rb"), content_type=AVATAR_TYPES[found.group(1)])
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 @require_GET

@@ -184,7 +184,7 @@ async def test_visitor_receives_operator_replies_as_json(member, visitor):
     assert frame["conversation_id"] == conversation.public_id.hex
     assert frame["message"]["id"] == reply.message.public_id.hex
     assert frame["message"]["text"] == "<b>Hello</b>"
-    assert frame["message"]["author"] == {"kind": "operator", "name": member.display_name}
+    assert frame["message"]["author"] == {"kind": "operator", "name": member.display_name, "avatar_url": None}
     await socket.disconnect()
 
 

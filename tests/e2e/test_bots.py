@@ -1,12 +1,14 @@
 """A lead-qualification bot built from scratch in the editor, tried in its test chat, published, then met by a
-visitor on the demo shop: the lead lands with its attributes and a task, and Sales gets the conversation live."""
+visitor on the demo shop, who sees the persona's picture: the lead lands with its attributes and a task, and
+Sales gets the conversation live."""
 
 import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 
+from conversations.tests.test_uploads import png_bytes
 from tests.e2e.conftest import (
     OPERATOR_EMAIL,
     DemoServer,
@@ -98,6 +100,15 @@ def build_lead_bot(page: Page, server: DemoServer) -> str:
     return editor
 
 
+def give_the_persona_a_picture(page: Page) -> None:
+    form = page.locator("form[action$='/rename/']")
+    picture: FilePayload = {"name": "mia.png", "mimeType": "image/png", "buffer": png_bytes(8, 8, (37, 99, 235))}
+    form.locator("input[name=persona_avatar]").set_input_files(picture)
+    with page.expect_navigation():
+        form.get_by_role("button", name="Save").click()
+    expect(page.locator("img.persona__avatar")).to_be_visible()
+
+
 def try_in_the_test_chat(page: Page) -> None:
     panel = page.locator("#test-chat")
     panel.get_by_role("button", name="Start a test chat").click()
@@ -122,6 +133,7 @@ def test_a_lead_bot_built_in_the_editor_qualifies_a_visitor_and_hands_them_to_sa
         server, "from contacts.models import Contact\nprint(list(Contact.objects.values_list('name', flat=True)))"
     )
 
+    give_the_persona_a_picture(admin)
     admin.get_by_role("button", name="Publish the draft").click()
     admin.wait_for_url(editor)
     admin.get_by_role("button", name="Turn on").click()
@@ -140,6 +152,9 @@ def test_a_lead_bot_built_in_the_editor_qualifies_a_visitor_and_hands_them_to_sa
         ("Which company are you with?", "Acme"),
     ):
         expect(widget_messages(shop).last).to_contain_text(question)
+        if answer == "Ann Lee":  # the bot's messages carry Mia's name and picture
+            avatar = widget_messages(shop).filter(has_text="Mia").locator("[data-parley=avatar]").first
+            assert avatar.evaluate("img => img.decode().then(() => img.naturalWidth)") == 8
         send_from_widget(shop, answer)
     expect(widget_messages(shop).last).to_contain_text("Thanks Ann Lee! Our sales team will answer right here.")
 

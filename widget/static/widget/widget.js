@@ -82,7 +82,8 @@ header svg { width: 20px; height: 20px; }
 .msg { max-width: 82%; align-self: flex-start; }
 .msg[data-author-kind="visitor"] { align-self: flex-end; }
 .msg[data-author-kind="system"] { align-self: center; max-width: 90%; }
-.author { margin: 6px 4px 2px; font-size: 12px; color: #64748b; }
+.author { display: flex; align-items: center; gap: 6px; margin: 6px 4px 2px; font-size: 12px; color: #64748b; }
+.author img { width: 22px; height: 22px; border-radius: 50%; object-fit: cover; }
 .text { padding: 8px 12px; border-radius: 16px; background: #fff; border: 1px solid #e2e8f0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .msg[data-author-kind="visitor"] .text { background: var(--a); border-color: transparent; color: var(--on-a, #fff); }
 .msg[data-author-kind="system"] .text { padding: 2px; background: none; border: 0; font-size: 12px; color: #64748b; text-align: center; }
@@ -1211,7 +1212,7 @@ form .attach { background: none; color: #64748b; }
     setAttr(el, 'data-parley', m.pseudo && m.pseudo !== 'welcome' ? 'notice' : 'message'); // the widget's own lines
     setAttr(el, 'title', m.created_at ? new Date(m.created_at).toLocaleString() : null);
     const [author, text, file, extras, note] = el.children;
-    setText(author, shownName);
+    setAuthor(author, shownName, shownName && m.author.avatar_url);
     if (m.html) setRich(text, m.html);
     else setText(text, m.text);
     renderFile(file, m);
@@ -1291,6 +1292,15 @@ form .attach { background: none; color: #64748b; }
   }
 
   // Message data is only ever written as text, never parsed as HTML.
+  // The name over a run of someone's messages; a bot's persona picture beside it.
+  function setAuthor(el, name, avatar) {
+    const key = `${name}|${avatar || ''}`;
+    if (el.dataset.key === key) return;
+    el.dataset.key = key;
+    el.replaceChildren(...(avatar ? [h('img', { src: new URL(avatar, BASE).href, alt: '', 'data-parley': 'avatar' })] : []), name);
+    el.hidden = !name;
+  }
+
   function setText(el, value) {
     if (el.textContent !== value) el.textContent = value;
     el.hidden = !value;
