@@ -128,6 +128,9 @@ class BotRun(PublicIdModel):
     )
     typed_step = models.IntegerField(default=-1, help_text="The step whose typing pause is done.")
     reminded_step = models.IntegerField(default=-1, help_text="The question it reminded the visitor of.")
+    silence_check_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the pending check for a silent visitor runs (bots.tasks.check_silence)."
+    )
     abuse_count = models.PositiveSmallIntegerField(default=0)
     reason = models.CharField(max_length=20, choices=Reason.choices, blank=True, help_text="Why it ended.")
     goals = models.JSONField(default=list, blank=True, help_text="Names of the goals reached.")

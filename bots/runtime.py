@@ -9,7 +9,7 @@ by failing a question's retries, hands the conversation over; the bot never asks
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from django.db import transaction
@@ -263,8 +263,8 @@ def hand_back(member: Member, conversation: Conversation) -> BotRun:
     block = turn.flow.block(run.block)
     if isinstance(block, AskBlock):
         _ask(turn, block, block.text, key=f"back{run.resumed_at:%s}")
-        _save(run)
         _check_silence_later(run, run.bot.remind_after_minutes or run.bot.give_up_after_minutes)
+        _save(run)
     else:
         _advance(turn)
     return run
@@ -394,19 +394,29 @@ def _calm_down(turn: Turn) -> None:
 
 
 @transaction.atomic
-def check_silence(run_id: int, step: int) -> BotRun | None:
-    """The visitor has not answered the question for a while: remind them once, later hand over (or close)."""
+def check_silence(run_id: int) -> BotRun | None:
+    """The visitor has not answered the question for a while: remind them once, later hand over (or close).
+    If the run moved since the check was planned, the check moves to when it is due now."""
     run = _active_run(run_id=run_id)
-    if run is None or run.status != BotRun.Status.WAITING or run.steps != step:
-        return None  # they answered, or the bot moved on
+    if run is None:
+        return None
+    run.silence_check_at = None
+    reminding = run.reminded_step != run.steps and run.bot.remind_after_minutes
+    minutes = run.bot.remind_after_minutes if reminding else run.bot.give_up_after_minutes
+    due = run.updated_at + timedelta(minutes=minutes)
+    if run.status != BotRun.Status.WAITING or not minutes or due > timezone.now() + timedelta(seconds=1):
+        if run.status == BotRun.Status.WAITING and minutes:  # they answered, and the bot asked again since
+            _check_silence_at(run, due)
+        _save(run, touch=False)
+        return None
     turn = Turn(run, run.conversation, flow_of(run.version))
-    if run.reminded_step != step and run.bot.remind_after_minutes:
-        run.reminded_step = step
+    if reminding:
+        run.reminded_step = run.steps
         with translation.override(turn.language):
             reminder = run.bot.remind_text or gettext("Are you still there? Just answer here when you are ready.")
         _say(turn, reminder, key="remind")
-        _save(run)
         _check_silence_later(run, run.bot.give_up_after_minutes)
+        _save(run)
         return run
     if run.bot.close_when_silent:
         _end(turn, BotRun.Status.COMPLETED, Reason.SILENT)
@@ -417,9 +427,15 @@ def check_silence(run_id: int, step: int) -> BotRun | None:
 
 
 def _check_silence_later(run: BotRun, minutes: int) -> None:
-    if minutes:
-        at = timezone.now() + timedelta(minutes=minutes)
-        tasks.check_silence.using(run_after=at).enqueue(run.pk, run.steps)
+    """Look again in `minutes` if the visitor stays quiet. One check per run is pending at a time: a turn while
+    one waits leaves it to move itself (each question would otherwise leave a task behind)."""
+    if minutes and run.silence_check_at is None:
+        _check_silence_at(run, timezone.now() + timedelta(minutes=minutes))
+
+
+def _check_silence_at(run: BotRun, at: datetime) -> None:
+    run.silence_check_at = at
+    tasks.check_silence.using(run_after=at).enqueue(run.pk)
 
 
 def _pause_to_type(turn: Turn, seconds: float) -> None:
@@ -685,6 +701,8 @@ def _operator_wrote(conversation: Conversation, *, since: object = None) -> bool
     return (written.filter(created_at__gte=since) if since else written).exists()
 
 
-def _save(run: BotRun) -> None:
-    run.updated_at = timezone.now()
+def _save(run: BotRun, *, touch: bool = True) -> None:
+    """`touch`: the run did something (silence is counted from its last change)."""
+    if touch:
+        run.updated_at = timezone.now()
     run.save()

@@ -58,7 +58,7 @@ def call_web_service(run_id: int, step: int) -> None:
 
 @task()
 @delivered_together
-def check_silence(run_id: int, step: int) -> None:
+def check_silence(run_id: int) -> None:
     from bots import runtime
 
-    runtime.check_silence(run_id, step)
+    runtime.check_silence(run_id)

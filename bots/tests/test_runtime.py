@@ -1,7 +1,10 @@
 """A bot talks in a conversation: it asks, checks and remembers answers, branches, hands over to people with
 a reason, never loops, stops when an operator writes, and continues after a restart."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from bots import actions as bot_actions
@@ -351,9 +354,14 @@ def test_email_conversations_get_numbered_options_instead_of_buttons(bot, member
 # Silence
 
 
-def silence_check(run: BotRun) -> tuple[int, int]:
+def silence_check(run: BotRun) -> tuple[int]:
     task = DBTaskResult.objects.filter(task_path="bots.tasks.check_silence").latest("enqueued_at")
     return tuple(task.args_kwargs["args"])  # type: ignore[return-value]
+
+
+def quiet_for(run: BotRun, minutes: int) -> None:
+    """The visitor has said nothing for `minutes` since the run last changed."""
+    BotRun.objects.filter(pk=run.pk).update(updated_at=timezone.now() - timedelta(minutes=minutes))
 
 
 def test_a_silent_visitor_is_reminded_once_then_handed_to_people(bot, visitor):
@@ -362,8 +370,10 @@ def test_a_silent_visitor_is_reminded_once_then_handed_to_people(bot, visitor):
     first = DBTaskResult.objects.get(task_path="bots.tasks.check_silence")
     assert 9 * 60 < (first.run_after - run.updated_at).total_seconds() < 10 * 60 + 1
 
+    quiet_for(run, 10)
     runtime.check_silence(*silence_check(run))
     assert bot_lines(visitor)[-1] == "Are you still there? Just answer here when you are ready."
+    quiet_for(run, 30)
     runtime.check_silence(*silence_check(run))
 
     run.refresh_from_db()
@@ -371,19 +381,32 @@ def test_a_silent_visitor_is_reminded_once_then_handed_to_people(bot, visitor):
     assert bot_lines(visitor).count("Are you still there? Just answer here when you are ready.") == 1
 
 
-def test_an_answer_in_time_cancels_the_silence_check(bot, visitor):
+def test_questions_while_a_check_is_pending_leave_no_other(bot, visitor):
     visitor_says(visitor, "Hi")
-    stale = silence_check(run_of(visitor))
-    visitor_says(visitor, "Dana")
+    visitor_says(visitor, "Dana")  # and the bot asks the next question
 
-    assert runtime.check_silence(*stale) is None
-    assert run_of(visitor).status == BotRun.Status.WAITING
+    assert DBTaskResult.objects.filter(task_path="bots.tasks.check_silence").count() == 1
+
+
+def test_an_answer_in_time_moves_the_silence_check_to_the_new_question(bot, visitor):
+    visitor_says(visitor, "Hi")
+    pending = silence_check(run_of(visitor))
+    quiet_for(run_of(visitor), 8)
+    visitor_says(visitor, "Dana")  # two minutes before the check: the bot asks the next question
+
+    assert runtime.check_silence(*pending) is None  # nothing said: the visitor answered
+    run = run_of(visitor)
+    assert run.status == BotRun.Status.WAITING
+    moved = DBTaskResult.objects.filter(task_path="bots.tasks.check_silence").latest("enqueued_at")
+    assert moved.run_after == run.silence_check_at == run.updated_at + timedelta(minutes=10)
+    assert bot_lines(visitor)[-1] != "Are you still there? Just answer here when you are ready."
 
 
 def test_a_bot_may_close_a_silent_conversation_instead(bot, visitor):
     Bot.objects.filter(pk=bot.pk).update(close_when_silent=True, remind_after_minutes=0)
     visitor_says(visitor, "Hi")
 
+    quiet_for(run_of(visitor), 30)
     runtime.check_silence(*silence_check(run_of(visitor)))
 
     assert visitor.conversations.get().status == Conversation.Status.CLOSED
