@@ -152,14 +152,15 @@ def hear_visitor(conversation_id: int) -> BotRun | None:
     if run is None:
         return None
     turn = Turn(run, run.conversation, flow_of(run.version))
-    if _operator_wrote(turn.conversation, since=run.resumed_at or run.started_at):
+    unread = turn.conversation.messages.filter(
+        seq__gt=run.answered_seq,
+        author_kind__in=[Message.AuthorKind.VISITOR, Message.AuthorKind.OPERATOR],
+        private=False,
+    )
+    said = list(unread.select_related("attachment").order_by("seq"))
+    if any(m.author_kind == Message.AuthorKind.OPERATOR for m in said):  # before its operator_took_over task ran
         _end(turn, BotRun.Status.STOPPED, Reason.OPERATOR_TOOK_OVER)
         return run
-    said = list(
-        turn.conversation.messages.filter(seq__gt=run.answered_seq, author_kind=Message.AuthorKind.VISITOR)
-        .select_related("attachment")
-        .order_by("seq")
-    )
     if not said:
         return run
     run.answered_seq = said[-1].seq
@@ -696,9 +697,8 @@ def _active_run(conversation_id: int | None = None, *, run_id: int | None = None
     return (found.filter(pk=run_id) if run_id else found.filter(conversation_id=conversation_id or 0)).first()
 
 
-def _operator_wrote(conversation: Conversation, *, since: object = None) -> bool:
-    written = conversation.messages.filter(author_kind=Message.AuthorKind.OPERATOR, private=False)
-    return (written.filter(created_at__gte=since) if since else written).exists()
+def _operator_wrote(conversation: Conversation) -> bool:
+    return conversation.messages.filter(author_kind=Message.AuthorKind.OPERATOR, private=False).exists()
 
 
 def _save(run: BotRun, *, touch: bool = True) -> None:

@@ -475,6 +475,19 @@ def test_an_operator_takes_over_and_hands_back_from_the_header(bot, visitor, ope
     assert note.exists()
 
 
+def test_what_the_operator_wrote_before_handing_back_does_not_stop_the_bot(bot, visitor, member):
+    visitor_says(visitor, "Hi")
+    conversation = visitor.conversations.get()
+    actions.reply_to_conversation(member, conversation, text="Let me check that for you.", client_id=None)
+    runtime.operator_took_over(conversation.pk)
+
+    runtime.hand_back(member, conversation)
+    visitor_says(visitor, "Dana")
+
+    assert run_of(visitor).status == BotRun.Status.WAITING
+    assert bot_lines(visitor)[-1] == "Your work email, Dana?"
+
+
 def test_nothing_to_hand_back_is_a_clear_conflict(bot, visitor, operator_client):
     visitor_says(visitor, "Hi")
     cid = visitor.conversations.get().public_id.hex
