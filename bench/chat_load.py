@@ -242,7 +242,11 @@ class CpuMeter:
 def http_client(max_connections: int) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         timeout=httpx.Timeout(10.0),
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        # Idle connections are dropped before uvicorn's 5 s keep-alive ends, as browsers do: reusing one the
+        # server is closing at that moment fails the request (ReadError) through no fault of the server.
+        limits=httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=4.0
+        ),
         trust_env=False,  # never through a proxy: all traffic is to 127.0.0.1
     )
 
