@@ -17,30 +17,33 @@ from jobs.clock import start_clock
 
 
 class PromptWorker(Worker):
-    """django-tasks-db's worker, except that between polls it sleeps only until a task is enqueued."""
+    """django-tasks-db's worker, except that between polls it sleeps only until a task is enqueued, and after a
+    task it looks for the next one only if one was already waiting (a task enqueued meanwhile wakes it)."""
 
     def run(self) -> None:
         while self.running:
             close_old_connections()
-            claimed = self.claim_next()
+            claimed, more = self.claim_next()
             if claimed is not None:
                 self.run_task(claimed)
             close_old_connections()
-            if self.running and claimed is None:
+            if self.running and not more:
                 wakeup.wait(self.interval)
 
-    def claim_next(self) -> DBTaskResult | None:
+    def claim_next(self) -> tuple[DBTaskResult | None, bool]:
+        """The next ready task, claimed, and whether another was ready behind it."""
         ready = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
         with exclusive_transaction(ready.db):
             try:
-                claimed = ready.get_locked()
+                found = list(ready.select_for_update(skip_locked=True)[:2])  # in the queue's order (Meta.ordering)
             except OperationalError as error:
                 if is_locked_database_exception(error):
-                    return None  # another writer holds SQLite: try again after the wait
+                    return None, False  # another writer holds SQLite: try again after the wait
                 raise
-            if claimed is not None:
-                claimed.claim(self.worker_id)  # so no other worker runs it
-            return claimed
+            if not found:
+                return None, False
+            found[0].claim(self.worker_id)  # so no other worker runs it
+            return found[0], len(found) > 1
 
 
 def make_worker(*, interval: float = 1.0) -> PromptWorker:

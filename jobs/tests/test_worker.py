@@ -46,3 +46,31 @@ def test_a_worker_process_is_woken_through_redis_by_another_process():
         redis.Redis.from_url(REDIS_URL).publish(wakeup.CHANNEL, b"")  # what another process's announce() sends
         woken.join(timeout=10)
         assert not woken.is_alive(), "the Redis message did not wake the worker"
+
+
+counted = []
+
+
+@task()
+def count_it(n: int) -> None:
+    counted.append(n)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tasks_waiting_together_run_one_after_another_without_a_wake_up():
+    counted.clear()
+    for n in range(3):
+        count_it.enqueue(n)
+    worker = make_worker(interval=60)
+    wakeup.wait(0)  # the enqueues' wake-up is spent: only the queue itself says there is more
+
+    claimed, more = worker.claim_next()
+    assert claimed is not None and more
+    worker.run_task(claimed)
+    worker.run_task(worker.claim_next()[0])
+    last, more = worker.claim_next()
+    assert last is not None and not more  # after it the worker sleeps until a task is enqueued
+    worker.run_task(last)
+
+    assert counted == [0, 1, 2]
+    assert worker.claim_next() == (None, False)
