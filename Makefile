@@ -54,7 +54,7 @@ bench: install
 	$(PY) bench/inbox_queries.py
 	$(PY) bench/tracking_load.py
 	$(PY) bench/widget_load.py
-	$(PY) bench/bot_load.py
+	$(PY) bench/bot_load.py --paces 5-15,5-15,1-3
 
 # Refresh the vendored htmx files from the npm registry.
 vendor:
