@@ -259,6 +259,29 @@ def test_a_teammates_change_keeps_the_tag_being_typed(
     expect(header(alex).locator(".tag", has_text="sizes")).to_have_count(1)
 
 
+def test_a_header_rendered_before_the_operators_change_never_undoes_it(
+    browser: Browser, server: DemoServer, team: dict[str, str]
+) -> None:
+    # Given Alex has a conversation open, and its header as it was then
+    question = "Do you engrave the trays?"
+    alex = operator_page(browser, server)
+    ask(browser, server, question)
+    conversation = open_conversation(alex, question)
+    expect_watching(alex)
+    before = header(alex).evaluate("h => h.outerHTML")
+
+    # When Alex assigns it to themself, and that older header arrives late (a watch's catch-up does)
+    me = alex.locator(".app").get_attribute("data-me") or ""
+    header(alex).get_by_role("button", name="Assign to me").click()
+    expect(alex.locator("[data-assignee-select]")).to_have_value(me)
+    late = before.replace(f'id="conv-header-{conversation}"', f'id="conv-header-{conversation}" hx-swap-oob="true"')
+    alex.evaluate("html => htmx.swap(document.body, html, {swapStyle: 'none'})", late)
+
+    # Then the header still shows the assignment
+    expect(alex.locator("[data-assignee-select]")).to_have_value(me)
+    expect(header(alex)).to_have_attribute("data-assignee", me)
+
+
 # (c) Private notes
 
 

@@ -786,13 +786,18 @@
   // message is not shown twice; a row with new activity moves to the top (the
   // list is newest first), one that only changed (read, tagged) stays where it
   // is. Pushes can overtake each other, so a row never goes back to an older
-  // last message. A list with a search only updates the rows it found.
+  // last message, nor a header to an older state (a watch's catch-up rendered
+  // before the operator's own Assign to me must not undo it). A list with a
+  // search only updates the rows it found.
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var target = event.detail.target;
     var list = target && target.id === "conversation-list" ? target : null;
     Array.prototype.forEach.call(event.detail.fragment.children || [], function (incoming) {
       var existing = incoming.id && document.getElementById(incoming.id);
-      if (existing === target) return carryTyping(existing, incoming); // an in-place swap replaces it anyway
+      if (existing === target) {
+        if (Number(incoming.dataset.lastSeq) < Number(existing.dataset.lastSeq)) return event.preventDefault();
+        return carryTyping(existing, incoming); // an in-place swap replaces it anyway
+      }
       if (list && incoming.matches(".row") && rowNotifies(incoming, existing)) notifyRow(incoming);
       if (existing && Number(incoming.dataset.lastSeq) < Number(existing.dataset.lastSeq)) {
         incoming.remove();
