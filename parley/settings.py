@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "widget",
     "integrations",
     "bots",
+    "knowledge",
     "realtime",
     "jobs",
 ]
