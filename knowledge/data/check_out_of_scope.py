@@ -105,7 +105,8 @@ def main():
         return 1
 
     if not isinstance(data, dict) or set(data) != {"about", "questions"}:
-        problem(f"top level: expected keys 'about' and 'questions', got {sorted(data) if isinstance(data, dict) else data!r}")
+        found = sorted(data) if isinstance(data, dict) else data
+        problem(f"top level: expected keys 'about' and 'questions', got {found!r}")
         data = data if isinstance(data, dict) else {}
     about = data.get("about")
     if not isinstance(about, str) or not about.strip():
@@ -156,7 +157,8 @@ def main():
             for run in runs(lang, text):
                 hit = eval_runs.get((lang, run))
                 if hit:
-                    problem(f"{where}: shares {' '.join(run) if lang in SPACED else ''.join(run)!r} with the eval set's {hit[0]} {hit[1]!r}: {text!r}")
+                    shared = " ".join(run) if lang in SPACED else "".join(run)
+                    problem(f"{where}: shares {shared!r} with the eval set's {hit[0]} {hit[1]!r}: {text!r}")
                     break
             if not has_letters(text):
                 letter_free.append(where)
