@@ -7,6 +7,7 @@ what they encode and made again only when it changes.
 """
 
 import threading
+from functools import cache
 from typing import Protocol
 
 import httpx
@@ -67,3 +68,9 @@ class HttpEncoder:
             raise EncoderUnavailable(f"{self._url}: {vectors.shape[0]} vectors for {len(texts)} texts")
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.where(norms == 0, 1, norms)
+
+
+@cache
+def offline_encoder() -> OfflineEncoder:
+    """The process's one handle on the offline model."""
+    return OfflineEncoder()

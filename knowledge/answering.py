@@ -1,0 +1,116 @@
+"""answer(question, workspace): the knowledge entries that answer a visitor's question, best first, in their
+language where the entry has it, and whether the engine is sure enough to answer on its own.
+
+Each process keeps one index per workspace, built from the stored vectors and rebuilt when the workspace's
+knowledge changes (a version in the shared cache, bumped by knowledge.actions). The confidence bar comes
+with it: calibrated on that index with the shipped out-of-scope questions of the workspace's languages.
+"""
+
+import json
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from uuid import uuid4
+
+import numpy as np
+from django.core.cache import cache as shared_cache
+
+from knowledge import engine
+from knowledge.embeddings import offline_encoder
+from knowledge.languages import detect
+from knowledge.models import Entry, Phrasing, Variant
+from workspaces.models import Workspace
+
+QUESTION_MAX = 500  # characters read of a question; the rest says little more
+OUT_OF_SCOPE = Path(__file__).resolve().parent / "data" / "out_of_scope.json"
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Entry
+    variant: Variant  # in the question's language when the entry has it (else the reply says so)
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    language: str | None  # the question's, among the workspace's languages
+    matches: list[Match]  # best first, at most three
+    confident: bool  # the best match may be given as the answer
+
+
+@dataclass(frozen=True)
+class _Built:
+    version: str
+    index: engine.Index
+    languages: tuple[str, ...]
+    bar: float
+
+
+_built: dict[int, _Built] = {}
+_lock = threading.Lock()
+
+
+def answer(question: str, workspace: Workspace) -> Answer:
+    text = " ".join(question.split())[:QUESTION_MAX]
+    built = _index(workspace.pk)
+    if not text or not len(built.index):
+        return Answer(None, [], False)
+    language = detect(text, built.languages)
+    ranking = built.index.rank(text, offline_encoder().encode([text])[0])
+    ids = [c.entry_id for c in ranking.candidates]
+    entries = {e.pk: e for e in Entry.objects.filter(pk__in=ids).prefetch_related("variants")}
+    matches = [Match(entries[c.entry_id], _variant(entries[c.entry_id], language), c.score) for c in ranking.candidates]
+    return Answer(language, matches, ranking.confidence > built.bar)
+
+
+def forget(workspace_id: int) -> None:
+    """The workspace's knowledge changed: every process rebuilds its index at its next question."""
+    shared_cache.set(_version_key(workspace_id), uuid4().hex, None)
+
+
+def _variant(entry: Entry, language: str | None) -> Variant:
+    variants = list(entry.variants.all())
+    return next((v for v in variants if v.language == language), variants[0])
+
+
+def _index(workspace_id: int) -> _Built:
+    version = shared_cache.get(_version_key(workspace_id)) or "0"
+    built = _built.get(workspace_id)
+    if built is not None and built.version == version:
+        return built
+    with _lock:
+        rows = Phrasing.objects.filter(entry__workspace_id=workspace_id, encoder=offline_encoder().name)
+        phrasings = [
+            engine.Phrasing(entry_id, text, np.frombuffer(bytes(vector), dtype=np.float32))
+            for entry_id, text, vector in rows.values_list("entry_id", "text", "vector")
+        ]
+        index = engine.Index(phrasings)
+        languages = tuple(
+            sorted(set(Variant.objects.filter(entry__workspace_id=workspace_id).values_list("language", flat=True)))
+        )
+        negatives = _out_of_scope(languages)
+        bar = engine.threshold([index.rank(t, v).confidence for t, v in negatives]) if len(index) else 0.0
+        _built[workspace_id] = built = _Built(version, index, languages, bar)
+    return built
+
+
+def _out_of_scope(languages: tuple[str, ...]) -> list[tuple[str, np.ndarray]]:
+    shipped = json.loads(OUT_OF_SCOPE.read_text())["questions"]
+    texts = [t for language in languages for t in shipped.get(language, [])] or [
+        t for questions in shipped.values() for t in questions
+    ]
+    vectors = _out_of_scope_vectors()
+    return [(t, vectors[t]) for t in texts]
+
+
+@cache
+def _out_of_scope_vectors() -> dict[str, np.ndarray]:
+    """Encoded once per process (280 short texts, a few seconds), at the first calibration."""
+    texts = [t for questions in json.loads(OUT_OF_SCOPE.read_text())["questions"].values() for t in questions]
+    return dict(zip(texts, offline_encoder().encode(texts), strict=True))
+
+
+def _version_key(workspace_id: int) -> str:
+    return f"parley:knowledge:{workspace_id}"
