@@ -8,12 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from conversations.models import Conversation
 from core.errors import InvalidInput, NotFound
 from knowledge import answering
 from knowledge.embeddings import offline_encoder
-from knowledge.models import Entry, Phrasing, Variant
+from knowledge.models import Entry, Phrasing, Question, Variant
 from widget.languages import LANGUAGES
-from workspaces.models import Member
+from workspaces.models import Member, Workspace
 from workspaces.queries import require_admin
 
 QUESTION_MAX = 500
@@ -67,6 +68,62 @@ def add_phrasing(member: Member, entry: Entry, *, language: str, text: str) -> P
     Entry.objects.filter(pk=entry.pk).update(updated_at=timezone.now())
     answering.forget(member.workspace_id)
     return added[0] if added else None
+
+
+def ask(
+    workspace: Workspace, text: str, *, conversation: Conversation | None = None
+) -> tuple[answering.Answer, Question]:
+    """A visitor's question answered and kept, for the learning page and the reports."""
+    found = answering.answer(text, workspace)
+    if found.confident:
+        outcome = Question.Outcome.ANSWERED
+    else:
+        outcome = Question.Outcome.SUGGESTED if found.matches else Question.Outcome.MISSED
+    question = Question.objects.create(
+        workspace=workspace,
+        conversation=conversation,
+        text=" ".join(text.split())[: answering.QUESTION_MAX],
+        language=found.language or "",
+        vector=found.vector.astype(np.float32).tobytes() if found.vector is not None else b"",
+        best=found.matches[0].entry if found.matches else None,
+        confidence=found.confidence,
+        outcome=outcome,
+    )
+    return found, question
+
+
+def record_feedback(question: Question, *, helpful: bool) -> Question:
+    """The visitor's answer to “was this helpful?”; an unhelpful answer goes to the learning page."""
+    question.helpful = helpful
+    question.save(update_fields=["helpful"])
+    return question
+
+
+@transaction.atomic
+def learn(member: Member, question: Question, entry: Entry) -> Phrasing | None:
+    """“Add as a phrasing of this entry”: the question, and the same words asked again, leave the learning
+    page, and from now on it is answered by `entry`."""
+    require_admin(member)
+    if question.workspace_id != member.workspace_id:
+        raise NotFound(gettext("No such question."))
+    language = question.language or entry.variants.values_list("language", flat=True).first() or "en"
+    added = add_phrasing(member, entry, language=language, text=question.text)
+    Question.objects.filter(workspace_id=member.workspace_id, text=question.text, learned_at=None).update(
+        learned_at=timezone.now()
+    )
+    return added
+
+
+@transaction.atomic
+def create_entry_from(member: Member, question: Question, *, answer: str, language: str | None = None) -> Entry:
+    """“Create an entry” from a question nothing answered: the question is its first phrasing."""
+    if question.workspace_id != member.workspace_id:
+        raise NotFound(gettext("No such question."))
+    entry = create_entry(member, language=language or question.language or "en", question=question.text, answer=answer)
+    Question.objects.filter(workspace_id=member.workspace_id, text=question.text, learned_at=None).update(
+        learned_at=timezone.now()
+    )
+    return entry
 
 
 def _add_variant(entry: Entry, language: str, question: str, answer: str, phrasings: Iterable[str]) -> Variant:

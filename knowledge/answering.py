@@ -38,6 +38,8 @@ class Answer:
     language: str | None  # the question's, among the workspace's languages
     matches: list[Match]  # best first, at most three
     confident: bool  # the best match may be given as the answer
+    confidence: float | None = None
+    vector: np.ndarray | None = None  # the question's, kept with it when it is recorded
 
 
 @dataclass(frozen=True)
@@ -58,11 +60,12 @@ def answer(question: str, workspace: Workspace) -> Answer:
     if not text or not len(built.index):
         return Answer(None, [], False)
     language = detect(text, built.languages)
-    ranking = built.index.rank(text, offline_encoder().encode([text])[0])
+    vector = offline_encoder().encode([text])[0]
+    ranking = built.index.rank(text, vector)
     ids = [c.entry_id for c in ranking.candidates]
     entries = {e.pk: e for e in Entry.objects.filter(pk__in=ids).prefetch_related("variants")}
     matches = [Match(entries[c.entry_id], _variant(entries[c.entry_id], language), c.score) for c in ranking.candidates]
-    return Answer(language, matches, ranking.confidence > built.bar)
+    return Answer(language, matches, ranking.confidence > built.bar, ranking.confidence, vector)
 
 
 def forget(workspace_id: int) -> None:

@@ -52,3 +52,35 @@ class Phrasing(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class Question(models.Model):
+    """A question put to the knowledge base, how it went, and what the visitor said of the answer: the
+    learning page's material and the reports' numbers."""
+
+    class Outcome(models.TextChoices):
+        ANSWERED = "answered", "Answered"
+        SUGGESTED = "suggested", "Suggestions offered"
+        MISSED = "missed", "Nothing matched"
+
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        "conversations.Conversation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.CharField(max_length=500)
+    language = models.CharField(max_length=10, blank=True)
+    vector = models.BinaryField(help_text="The question's vector, to group similar ones.")
+    best = models.ForeignKey(Entry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    confidence = models.FloatField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    helpful = models.BooleanField(null=True, blank=True, help_text="The visitor's answer to “was this helpful?”.")
+    learned_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was added to an entry (it leaves the learning page)."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "learned_at", "created_at"], name="knowledge_question_learning")]
+
+    def __str__(self) -> str:
+        return f"{self.outcome}: {self.text[:40]}"
