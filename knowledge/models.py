@@ -54,7 +54,7 @@ class Phrasing(models.Model):
         return self.text[:60]
 
 
-class Question(models.Model):
+class Question(PublicIdModel):
     """A question put to the knowledge base, how it went, and what the visitor said of the answer: the
     learning page's material and the reports' numbers."""
 

@@ -1,15 +1,36 @@
-"""Reading the knowledge base: the learning page's groups of questions it could not answer well."""
+"""Reading the knowledge base: entries for the settings page, and the learning page's groups of questions it
+could not answer well."""
 
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Q
+from django.db.models import Count, Q
 
-from knowledge.models import Question
-from workspaces.models import Workspace
+from core.ids import get_by_public_id
+from knowledge.models import Entry, Question
+from workspaces.models import Member, Workspace
 
 SAME_QUESTION = 0.93  # cosine of two questions asking the same thing (this model's scale is compressed)
 LEARNING_LIMIT = 500  # newest questions looked at
+ENTRIES_SHOWN = 200
+
+
+def list_entries(member: Member) -> list[Entry]:
+    """The newest entries, each with its variants and how many phrasings it has."""
+    return list(
+        Entry.objects.filter(workspace_id=member.workspace_id)
+        .prefetch_related("variants")
+        .annotate(phrasing_count=Count("phrasings"))
+        .order_by("-updated_at", "-pk")[:ENTRIES_SHOWN]
+    )
+
+
+def get_entry(member: Member, entry_id: str) -> Entry:
+    return get_by_public_id(Entry.objects.filter(workspace_id=member.workspace_id), entry_id, "Entry")
+
+
+def get_question(member: Member, question_id: str) -> Question:
+    return get_by_public_id(Question.objects.filter(workspace_id=member.workspace_id), question_id, "Question")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ from django.views.generic import RedirectView
 
 from bots.urls import settings_urlpatterns as bot_settings_urlpatterns
 from core.views import healthz
+from knowledge.urls import settings_urlpatterns as knowledge_settings_urlpatterns
 from parley.api import api
 from widget.urls import settings_urlpatterns as inbox_settings_urlpatterns
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("inbox/", include("bots.urls")),
     path("settings/inboxes/", include(inbox_settings_urlpatterns)),  # each inbox's web widget
     path("settings/bots/", include(bot_settings_urlpatterns)),
+    path("settings/knowledge/", include(knowledge_settings_urlpatterns)),
     path("", include("workspaces.urls")),  # /settings/… and /invite/<token>/
     path("api/v1/", api.urls),
     path("", include("widget.urls")),

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from knowledge import settings_views
+
+# Settings → Knowledge, included under /settings/knowledge/ (parley/urls.py).
+settings_urlpatterns = [
+    path("", settings_views.knowledge, name="knowledge"),
+    path("new/", settings_views.create, name="knowledge-create"),
+    path("import/", settings_views.import_file, name="knowledge-import"),
+    path("questions/<str:question_id>/learn/", settings_views.learn, name="knowledge-learn"),
+    path("questions/<str:question_id>/new-entry/", settings_views.new_entry_from, name="knowledge-new-from"),
+]
