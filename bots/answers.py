@@ -45,6 +45,125 @@ PERSON_BUTTON = {
     "ar": "التحدث إلى موظف",
     "tr": "Temsilci ile görüş",
 }
+# What the knowledge block says, in every widget language: the visitor reads the bot in theirs.
+HELPED = {
+    "en": "Yes, thanks",
+    "ru": "Да, спасибо",
+    "es": "Sí, gracias",
+    "de": "Ja, danke",
+    "fr": "Oui, merci",
+    "pt": "Sim, obrigado",
+    "ja": "はい、解決しました",
+    "zh": "是的，谢谢",
+    "mn": "Тийм, баярлалаа",
+    "kk": "Иә, рақмет",
+    "lt": "Taip, ačiū",
+    "km": "បាទ/ចាស អរគុណ",
+    "ar": "نعم، شكرًا",
+    "tr": "Evet, teşekkürler",
+}
+DID_NOT_HELP = {
+    "en": "No",
+    "ru": "Нет",
+    "es": "No",
+    "de": "Nein",
+    "fr": "Non",
+    "pt": "Não",
+    "ja": "いいえ",
+    "zh": "没有",
+    "mn": "Үгүй",
+    "kk": "Жоқ",
+    "lt": "Ne",
+    "km": "ទេ",
+    "ar": "لا",
+    "tr": "Hayır",
+}
+WAS_IT_HELPFUL = {
+    "en": "Did this answer your question?",
+    "ru": "Это ответ на ваш вопрос?",
+    "es": "¿Esto responde a tu pregunta?",
+    "de": "Beantwortet das Ihre Frage?",
+    "fr": "Cela répond-il à votre question ?",
+    "pt": "Isso respondeu à sua pergunta?",
+    "ja": "ご質問の答えになりましたか？",
+    "zh": "这回答了您的问题吗？",
+    "mn": "Энэ таны асуултад хариулсан уу?",
+    "kk": "Бұл сұрағыңызға жауап бола ма?",
+    "lt": "Ar tai atsako į jūsų klausimą?",
+    "km": "តើនេះឆ្លើយសំណួររបស់អ្នកទេ?",
+    "ar": "هل أجاب هذا عن سؤالك؟",
+    "tr": "Bu sorunuzu yanıtladı mı?",
+}
+DID_YOU_MEAN = {
+    "en": "I'm not sure I understood. Is it one of these?",
+    "ru": "Не уверен, что правильно понял. Может быть, один из этих вопросов?",
+    "es": "No estoy seguro de haberte entendido. ¿Es alguna de estas?",
+    "de": "Ich bin nicht sicher, ob ich Sie verstanden habe. Ist es eine dieser Fragen?",
+    "fr": "Je ne suis pas sûr d'avoir compris. Est-ce l'une de ces questions ?",
+    "pt": "Não tenho certeza se entendi. É uma destas?",
+    "ja": "うまく理解できなかったかもしれません。こちらのどれかでしょうか？",
+    "zh": "我不太确定是否理解了。是下面这些问题之一吗？",
+    "mn": "Би сайн ойлгосон эсэхээ мэдэхгүй байна. Эдгээрийн аль нэг нь юу?",
+    "kk": "Дұрыс түсіндім бе, білмеймін. Мыналардың бірі ме?",
+    "lt": "Nesu tikras, ar supratau. Ar tai vienas iš šių klausimų?",
+    "km": "ខ្ញុំមិនប្រាកដថាយល់ទេ។ តើជាសំណួរមួយក្នុងចំណោមទាំងនេះទេ?",
+    "ar": "لست متأكدًا أنني فهمت. هل هو أحد هذه الأسئلة؟",
+    "tr": "Anladığımdan emin değilim. Bunlardan biri mi?",
+}
+NOT_FOUND = {
+    "en": "Sorry, I couldn't find an answer to that. Try asking in other words, or talk to a person.",
+    "ru": "К сожалению, я не нашёл ответа. Спросите другими словами или позовите оператора.",
+    "es": "Lo siento, no encontré una respuesta. Prueba a preguntarlo de otra forma o habla con una persona.",
+    "de": "Leider habe ich keine Antwort gefunden. Fragen Sie anders oder sprechen Sie mit einem Mitarbeiter.",
+    "fr": "Désolé, je n'ai pas trouvé de réponse. Reformulez votre question ou parlez à une personne.",
+    "pt": "Desculpe, não encontrei uma resposta. Tente perguntar de outra forma ou fale com uma pessoa.",
+    "ja": "申し訳ありません、答えが見つかりませんでした。言い方を変えてお尋ねいただくか、担当者とお話しください。",
+    "zh": "抱歉，我没有找到答案。请换个说法再问，或转人工客服。",
+    "mn": "Уучлаарай, хариулт олдсонгүй. Өөрөөр асууж үзнэ үү, эсвэл ажилтантай ярина уу.",
+    "kk": "Кешіріңіз, жауап таппадым. Басқаша сұрап көріңіз немесе адаммен сөйлесіңіз.",
+    "lt": "Atsiprašau, neradau atsakymo. Paklauskite kitaip arba pakalbėkite su žmogumi.",
+    "km": "សូមទោស ខ្ញុំរកមិនឃើញចម្លើយទេ។ សូមសួរម្តងទៀតដោយប្រើពាក្យផ្សេង ឬនិយាយជាមួយបុគ្គលិក។",
+    "ar": "عذرًا، لم أجد إجابة. جرّب السؤال بطريقة أخرى أو تحدث إلى موظف.",
+    "tr": "Üzgünüm, bir yanıt bulamadım. Başka bir şekilde sormayı deneyin ya da bir temsilciyle görüşün.",
+}
+ANYTHING_ELSE = {
+    "en": "Glad it helped! Anything else?",
+    "ru": "Рад помочь! Что-нибудь ещё?",
+    "es": "¡Me alegra haber ayudado! ¿Algo más?",
+    "de": "Schön, dass es geholfen hat! Noch etwas?",
+    "fr": "Ravi d'avoir aidé ! Autre chose ?",
+    "pt": "Que bom que ajudou! Mais alguma coisa?",
+    "ja": "お役に立ててよかったです！ほかにご質問はありますか？",
+    "zh": "很高兴能帮到您！还有其他问题吗？",
+    "mn": "Тусалсандаа баяртай байна! Өөр асуух зүйл байна уу?",
+    "kk": "Көмектескеніме қуаныштымын! Тағы бірдеңе бар ма?",
+    "lt": "Džiaugiuosi, kad padėjo! Dar kas nors?",
+    "km": "រីករាយដែលបានជួយ! មានអ្វីផ្សេងទៀតទេ?",
+    "ar": "سعيد أنني ساعدت! هل من شيء آخر؟",
+    "tr": "Yardımcı olabildiysem ne mutlu! Başka bir şey var mı?",
+}
+IN_ANOTHER_LANGUAGE = {  # {language}: the answer's language, named in its own
+    "en": "(This answer is only in {language}.)",
+    "ru": "(Этот ответ есть только на языке: {language}.)",
+    "es": "(Esta respuesta solo está en {language}.)",
+    "de": "(Diese Antwort gibt es nur auf {language}.)",
+    "fr": "(Cette réponse n'existe qu'en {language}.)",
+    "pt": "(Esta resposta só está em {language}.)",
+    "ja": "（この回答は{language}のみです。）",
+    "zh": "（此回答仅有{language}版本。）",
+    "mn": "(Энэ хариулт зөвхөн {language} хэлээр байна.)",
+    "kk": "(Бұл жауап тек {language} тілінде бар.)",
+    "lt": "(Šis atsakymas yra tik šia kalba: {language}.)",
+    "km": "(ចម្លើយនេះមានតែជាភាសា {language} ប៉ុណ្ណោះ។)",
+    "ar": "(هذه الإجابة متوفرة فقط بلغة {language}.)",
+    "tr": "(Bu yanıt yalnızca {language} dilinde.)",
+}
+
+
+def phrase(phrases: dict[str, str], language: str) -> str:
+    return phrases.get(language, phrases["en"])
+
+
 _CJK_OR_KHMER = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\u1780-\u17ff]")
 
 

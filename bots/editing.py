@@ -6,10 +6,11 @@ import copy
 from typing import Any
 
 Flow = dict[str, Any]
-BLOCK_TYPES = ("message", "ask", "condition", "set", "task", "http", "handoff", "goal", "jump", "end")
+BLOCK_TYPES = ("message", "ask", "knowledge", "condition", "set", "task", "http", "handoff", "goal", "jump", "end")
 NEW_BLOCK: dict[str, dict[str, Any]] = {
     "message": {"text": "…"},
     "ask": {"text": "…?", "kind": "text"},
+    "knowledge": {"text": "What would you like to know?"},
     "condition": {"rules": [{"field": "language", "op": "equals", "value": "en"}]},
     "set": {},
     "task": {"title": "Follow up with {{contact.name}}"},
@@ -19,7 +20,7 @@ NEW_BLOCK: dict[str, dict[str, Any]] = {
     "jump": {},
     "end": {},
 }
-LEADS_ON = ("message", "ask", "condition", "set", "task", "http", "goal")  # blocks with a `next`
+LEADS_ON = ("message", "ask", "knowledge", "condition", "set", "task", "http", "goal")  # blocks with a `next`
 
 
 def _blocks(flow: Flow) -> list[dict[str, Any]]:

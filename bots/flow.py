@@ -83,6 +83,21 @@ class AskBlock(Block):
     on_fail: BlockId | None = None  # None: hand the conversation to a person
 
 
+class KnowledgeBlock(Block):
+    """Answer the visitor's questions from the knowledge base, in their language: a sure answer with “did this
+    help?”; when unsure, the closest entries to pick from and a person. `max_misses` questions in a row it could
+    not answer lead to `on_miss` (None: people take over). A helpful answer leads to `next` (None: it waits for
+    the next question)."""
+
+    type: Literal["knowledge"]
+    text: Text = ""  # said first, e.g. "What would you like to know?"
+    max_misses: Annotated[int, Field(ge=1, le=5)] = 2
+    on_miss: BlockId | None = None
+
+
+WAITING_BLOCKS = (AskBlock, KnowledgeBlock)  # they wait for the visitor: a loop through one is no loop
+
+
 FACTS = ("segment", "business_hours", "operators_online")  # yes or no: is_true / is_false
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FIELD_PATTERN = (
@@ -201,6 +216,7 @@ class EndBlock(_Strict):
 AnyBlock = Annotated[
     MessageBlock
     | AskBlock
+    | KnowledgeBlock
     | ConditionBlock
     | SetBlock
     | TaskBlock
@@ -255,6 +271,7 @@ def targets(block: AnyBlock) -> list[str]:
     """The blocks this one may lead to."""
     found = [getattr(block, "next", None), getattr(block, "to", None)]
     found += [getattr(block, "on_fail", None), getattr(block, "on_error", None), getattr(block, "when_away", None)]
+    found += [getattr(block, "on_miss", None)]
     found += [c.next for c in getattr(block, "choices", [])]
     found += [r.next for r in getattr(block, "rules", [])]
     return [t for t in found if t]
@@ -349,7 +366,7 @@ _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 def _loop_errors(flow: Flow) -> list[FlowError]:
     """A cycle of blocks with no question in it would run forever without the visitor."""
-    steps = {b.id: targets(b) for b in flow.blocks if not isinstance(b, AskBlock)}
+    steps = {b.id: targets(b) for b in flow.blocks if not isinstance(b, WAITING_BLOCKS)}
     state: dict[str, int] = {}  # 1: on the current path, 2: done
 
     def visit(block_id: str) -> str | None:

@@ -61,6 +61,7 @@ class TriggerForm(forms.Form):
 BLOCK_NAMES = {
     "message": _("Message"),
     "ask": _("Question"),
+    "knowledge": _("Answer from the knowledge base"),
     "condition": _("Condition"),
     "set": _("Remember"),
     "task": _("Task"),
@@ -105,7 +106,7 @@ class BlockForm(forms.Form):
     def __init__(self, *args: Any, targets: list[tuple[str, str]], people: dict[str, list[tuple[str, str]]], **kw: Any):
         super().__init__(*args, **kw)
         for name, field in self.fields.items():
-            if isinstance(field, forms.ChoiceField) and name in ("next", "on_fail", "on_error", "to"):
+            if isinstance(field, forms.ChoiceField) and name in ("next", "on_fail", "on_error", "on_miss", "to"):
                 field.choices = [("", _("— the end: hand the conversation to people —")), *targets]
             elif isinstance(field, forms.ChoiceField) and name == "when_away":
                 field.choices = [("", _("— hand it over all the same —")), *targets]
@@ -371,9 +372,24 @@ class EndForm(BlockForm):
     close = forms.BooleanField(label=_("Close the conversation"), required=False)
 
 
+class KnowledgeForm(BlockForm):
+    text = _text(_("First say"), rows=2, help_text=_("E.g. “What would you like to know?” Empty: it just listens."))
+    max_misses = forms.IntegerField(
+        label=_("Questions it may fail to answer in a row"), min_value=1, max_value=5, initial=2
+    )
+    next = _next(_("After an answer that helped"))
+    on_miss = _next(_("After that many misses"))
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        choices = self.fields["next"].choices  # type: ignore[attr-defined]
+        self.fields["next"].choices = [("", _("— wait for the next question —")), *choices[1:]]  # type: ignore[attr-defined]
+
+
 BLOCK_FORMS: dict[str, type[BlockForm]] = {
     "message": MessageForm,
     "ask": AskForm,
+    "knowledge": KnowledgeForm,
     "condition": ConditionForm,
     "set": SetForm,
     "task": TaskForm,

@@ -132,6 +132,9 @@ class BotRun(PublicIdModel):
         null=True, blank=True, help_text="When the pending check for a silent visitor runs (bots.tasks.check_silence)."
     )
     abuse_count = models.PositiveSmallIntegerField(default=0)
+    block_state = models.JSONField(
+        default=dict, blank=True, help_text="What the block it waits at remembers between turns (answers it offered)."
+    )
     reason = models.CharField(max_length=20, choices=Reason.choices, blank=True, help_text="Why it ended.")
     goals = models.JSONField(default=list, blank=True, help_text="Names of the goals reached.")
     visited = models.JSONField(default=list, blank=True, help_text="The blocks it ran, in order (for the reports).")

@@ -29,6 +29,7 @@ from bots.flow import (
     HandoffBlock,
     HttpBlock,
     JumpBlock,
+    KnowledgeBlock,
     MessageBlock,
     Rule,
     SetBlock,
@@ -41,8 +42,12 @@ from contacts import actions as contact_actions
 from conversations import actions as conversation_actions
 from conversations.models import Conversation, Message
 from core.errors import Conflict, DomainError
+from knowledge import actions as knowledge_actions
+from knowledge.answering import Answer as KnowledgeAnswer
+from knowledge.models import Entry, Question, Variant
 from realtime.fanout import visitor_sees_typing
 from visitors.models import Event, Visitor
+from widget.languages import LANGUAGES
 from workspaces.models import Member, Team
 
 log = logging.getLogger(__name__)
@@ -326,6 +331,10 @@ def _step(turn: Turn, block: AnyBlock) -> None:
                 _go(turn, block.next)
                 return
             _ask(turn, block, block.text)
+        case KnowledgeBlock():
+            if block.text:
+                _say(turn, block.text, quick_replies=[_person(turn)])
+            run.status = BotRun.Status.WAITING
         case ConditionBlock():
             rule = next((r for r in block.rules if _holds(turn, r)), None)
             _go(turn, rule.next if rule is not None else block.next)
@@ -458,6 +467,11 @@ def _go(turn: Turn, block_id: str | None) -> None:
 def _answer(turn: Turn, text: str, *, files: list[str]) -> None:
     run = turn.run
     block = turn.flow.block(run.block)
+    if isinstance(block, KnowledgeBlock):
+        _consult(turn, block, text)
+        if run.status == BotRun.Status.WAITING:  # still at the block (moving on or handing over saved it)
+            _save(run)
+        return
     if not isinstance(block, AskBlock):
         _hand_off(turn, Reason.FLOW_ERROR, detail=f"waiting at {run.block}, which asks nothing")
         return
@@ -486,13 +500,106 @@ def _answer(turn: Turn, text: str, *, files: list[str]) -> None:
     _advance(turn)
 
 
+# The knowledge block
+
+
+def _consult(turn: Turn, block: KnowledgeBlock, text: str) -> None:
+    """The visitor's message at the knowledge block: whether the last answer helped, one of the entries it
+    offered, or a new question."""
+    run, language = turn.run, turn.language
+    helped, did_not = answers.phrase(answers.HELPED, language), answers.phrase(answers.DID_NOT_HELP, language)
+    state = run.block_state
+    if state.get("asked") and text in (helped, did_not):
+        run.block_state = {}
+        if question := Question.objects.filter(pk=state["asked"]).first():
+            knowledge_actions.record_feedback(question, helpful=text == helped)
+        if text == did_not:
+            _missed(turn, block, None, key=f"no{state['asked']}")
+        elif block.next:
+            run.misses, run.status = 0, BotRun.Status.RUNNING
+            _go(turn, block.next)
+            _advance(turn)
+        else:
+            run.misses = 0
+            _say(turn, answers.phrase(answers.ANYTHING_ELSE, language), quick_replies=[_person(turn)])
+        return
+    offered: dict[str, int] = state.get("offered", {})
+    if text in offered and (entry := _entry(run, offered[text])) is not None:
+        _give(turn, _variant_for(entry, language), state["question"])
+        return
+    found, question = knowledge_actions.ask(turn.conversation.workspace, text, conversation=turn.conversation)
+    if found.confident:
+        _give(turn, found.matches[0].variant, question.pk)
+    else:
+        _missed(turn, block, found, key=f"q{question.pk}", question_id=question.pk)
+
+
+def _give(turn: Turn, variant: Variant, question_id: int) -> None:
+    """An entry's answer, in another language with a note saying so, and “did this help?”."""
+    run, language = turn.run, turn.language
+    text = variant.answer
+    if variant.language != language:
+        note = answers.phrase(answers.IN_ANOTHER_LANGUAGE, language)
+        text = f"{text}\n\n{note.format(language=LANGUAGES.get(variant.language, variant.language))}"
+    _say(turn, text, key=f"a{question_id}")
+    buttons = [answers.phrase(answers.HELPED, language), answers.phrase(answers.DID_NOT_HELP, language)]
+    _say(
+        turn,
+        answers.phrase(answers.WAS_IT_HELPFUL, language),
+        quick_replies=[*buttons, _person(turn)],
+        key=f"h{question_id}",
+    )
+    run.block_state, run.misses = {"asked": question_id}, 0
+
+
+def _missed(
+    turn: Turn, block: KnowledgeBlock, found: KnowledgeAnswer | None, *, key: str, question_id: int | None = None
+) -> None:
+    """Not answered: the closest entries to pick from (or a word to ask otherwise) and a person; after
+    `max_misses` in a row, on to `on_miss` or to people. Never the same offer over and over."""
+    run, language = turn.run, turn.language
+    run.misses += 1
+    run.block_state = {}
+    if run.misses >= block.max_misses:
+        if block.on_miss:
+            run.status = BotRun.Status.RUNNING
+            _go(turn, block.on_miss)
+            _advance(turn)
+        else:
+            _hand_off(turn, Reason.NO_MATCH)
+        return
+    if found and found.matches and question_id is not None:
+        offered = {_label(m.variant.question): m.entry.pk for m in found.matches}
+        _say(turn, answers.phrase(answers.DID_YOU_MEAN, language), quick_replies=[*offered, _person(turn)], key=key)
+        run.block_state = {"offered": offered, "question": question_id}
+    else:
+        _say(turn, answers.phrase(answers.NOT_FOUND, language), quick_replies=[_person(turn)], key=key)
+
+
+def _entry(run: BotRun, entry_id: int) -> Entry | None:
+    return Entry.objects.filter(pk=entry_id, workspace_id=run.workspace_id).prefetch_related("variants").first()
+
+
+def _variant_for(entry: Entry, language: str) -> Variant:
+    variants = list(entry.variants.all())
+    return next((v for v in variants if v.language == language), variants[0])
+
+
+def _label(question: str) -> str:
+    """A quick reply is at most 40 characters."""
+    return question if len(question) <= 40 else question[:39].rstrip() + "…"
+
+
+def _person(turn: Turn) -> str:
+    return answers.phrase(answers.PERSON_BUTTON, turn.language)
+
+
 def _ask(turn: Turn, block: AskBlock, text: str, *, key: str = "") -> None:
     labels = [c.label for c in block.choices]
     if turn.conversation.inbox.is_email:  # no buttons in an email: numbered options to answer with
         _say(turn, f"{text}\n\n{answers.numbered(block.choices)}" if labels else text, key=key)
     else:  # and a way to people, always
-        person = answers.PERSON_BUTTON.get(turn.language, answers.PERSON_BUTTON["en"])
-        _say(turn, text, quick_replies=[*labels, person], key=key)
+        _say(turn, text, quick_replies=[*labels, _person(turn)], key=key)
     turn.run.status = BotRun.Status.WAITING
 
 

@@ -1,5 +1,5 @@
 """Abuse detection finds what safetext's own checker finds, in the visitor's language and in the scripts the
-message is written in, plus the business's words."""
+message is written in, plus the business's words; a neighbour language's short words are no insult."""
 
 import pytest
 from safetext import SafeText
@@ -29,6 +29,10 @@ def test_it_agrees_with_safetext(text):
         SafeText(language=code).check_profanity(text) for code in ("en", "es", "de", "fr", "pt", "tr", "ru", "ja", "zh")
     )
     assert is_abusive(text, language="en", extra_words=[]) == by_safetext
+
+
+def test_an_ordinary_question_is_not_taken_for_a_neighbour_languages_insult():
+    assert not is_abusive("How long does delivery take?", language="en", extra_words=[])  # "does": French list
 
 
 def test_rude_words_in_another_script_than_the_visitors_language_count():
