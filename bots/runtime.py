@@ -99,6 +99,11 @@ def start_bot(conversation_id: int) -> BotRun | None:
     )
     if bot is None or bot.published is None:
         return None
+    flow = flow_of(bot.published)
+    first = flow.block(flow.start)
+    if isinstance(first, KnowledgeBlock) and not first.text:  # it just listens: the opening message is its question
+        begin(bot, bot.published, conversation, answered_seq=0)
+        return hear_visitor(conversation.pk)
     return begin(bot, bot.published, conversation, answered_seq=conversation.last_seq)
 
 

@@ -24,6 +24,7 @@ from workspaces.models import Workspace
 
 QUESTION_MAX = 500  # characters read of a question; the rest says little more
 OUT_OF_SCOPE = Path(__file__).resolve().parent / "data" / "out_of_scope.json"
+OUT_OF_SCOPE_VECTORS = OUT_OF_SCOPE.with_suffix(".npz")  # made by data/encode_out_of_scope.py
 
 
 @dataclass(frozen=True)
@@ -104,15 +105,15 @@ def _out_of_scope(languages: tuple[str, ...]) -> list[tuple[str, np.ndarray]]:
     texts = [t for language in languages for t in shipped.get(language, [])] or [
         t for questions in shipped.values() for t in questions
     ]
-    vectors = _out_of_scope_vectors()
+    vectors = out_of_scope_vectors()
     return [(t, vectors[t]) for t in texts]
 
 
 @cache
-def _out_of_scope_vectors() -> dict[str, np.ndarray]:
-    """Encoded once per process (280 short texts, a few seconds), at the first calibration."""
-    texts = [t for questions in json.loads(OUT_OF_SCOPE.read_text())["questions"].values() for t in questions]
-    return dict(zip(texts, offline_encoder().encode(texts), strict=True))
+def out_of_scope_vectors() -> dict[str, np.ndarray]:
+    """The shipped questions' vectors, encoded ahead (280 encodings would hold up a first answer for seconds)."""
+    with np.load(OUT_OF_SCOPE_VECTORS) as shipped:
+        return dict(zip(shipped["texts"].tolist(), shipped["vectors"], strict=True))
 
 
 def _version_key(workspace_id: int) -> str:

@@ -139,3 +139,17 @@ def test_the_block_waits_so_a_loop_through_it_is_allowed_and_its_branches_must_e
     assert check_flow(looping, known)
     with pytest.raises(InvalidFlow, match="nowhere"):
         check_flow({"start": "kb", "blocks": [{"id": "kb", "type": "knowledge", "on_miss": "nowhere"}]}, known)
+
+
+def test_a_block_that_just_listens_answers_the_message_that_opened_the_conversation(knowledge, member, visitor):
+    bot = bot_actions.create_bot(
+        member, name="FAQ", persona_name="Mia", flow={"start": "kb", "blocks": [{"id": "kb", "type": "knowledge"}]}
+    )
+    bot_actions.publish(member, bot)
+    bot_actions.set_enabled(member, bot, enabled=True)
+    sent = actions.send_visitor_message(visitor, text="When will my order arrive?", client_id="open")
+
+    runtime.start_bot(sent.message.conversation_id)
+
+    *_, answer, helped = bot_messages(sent.message.conversation)
+    assert answer.text == "Orders ship within 2 business days." and helped.text == "Did this answer your question?"
