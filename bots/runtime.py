@@ -44,6 +44,7 @@ from conversations.models import Conversation, Message
 from core.errors import Conflict, DomainError
 from knowledge import actions as knowledge_actions
 from knowledge.answering import Answer as KnowledgeAnswer
+from knowledge.answering import variant_for
 from knowledge.models import Entry, Question, Variant
 from realtime.fanout import visitor_sees_typing
 from visitors.models import Event, Visitor
@@ -530,7 +531,7 @@ def _consult(turn: Turn, block: KnowledgeBlock, text: str) -> None:
         return
     offered: dict[str, int] = state.get("offered", {})
     if text in offered and (entry := _entry(run, offered[text])) is not None:
-        _give(turn, _variant_for(entry, language), state["question"])
+        _give(turn, variant_for(entry, language), state["question"])
         return
     found, question = knowledge_actions.ask(turn.conversation.workspace, text, conversation=turn.conversation)
     if found.confident:
@@ -583,11 +584,6 @@ def _missed(
 
 def _entry(run: BotRun, entry_id: int) -> Entry | None:
     return Entry.objects.filter(pk=entry_id, workspace_id=run.workspace_id).prefetch_related("variants").first()
-
-
-def _variant_for(entry: Entry, language: str) -> Variant:
-    variants = list(entry.variants.all())
-    return next((v for v in variants if v.language == language), variants[0])
 
 
 def _label(question: str) -> str:

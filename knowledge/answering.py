@@ -65,7 +65,9 @@ def answer(question: str, workspace: Workspace) -> Answer:
     ranking = built.index.rank(text, vector)
     ids = [c.entry_id for c in ranking.candidates]
     entries = {e.pk: e for e in Entry.objects.filter(pk__in=ids).prefetch_related("variants")}
-    matches = [Match(entries[c.entry_id], _variant(entries[c.entry_id], language), c.score) for c in ranking.candidates]
+    matches = [
+        Match(entries[c.entry_id], variant_for(entries[c.entry_id], language), c.score) for c in ranking.candidates
+    ]
     return Answer(language, matches, ranking.confidence > built.bar, ranking.confidence, vector)
 
 
@@ -74,8 +76,9 @@ def forget(workspace_id: int) -> None:
     shared_cache.set(_version_key(workspace_id), uuid4().hex, None)
 
 
-def _variant(entry: Entry, language: str | None) -> Variant:
-    variants = list(entry.variants.all())
+def variant_for(entry: Entry, language: str | None) -> Variant:
+    """The entry in `language`, else in the language it was written in first."""
+    variants = sorted(entry.variants.all(), key=lambda v: v.pk)
     return next((v for v in variants if v.language == language), variants[0])
 
 
