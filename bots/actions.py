@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 
 from bots import triggers
 from bots.flow import Flow, FlowError, InvalidFlow, check_flow, starter_flow
-from bots.models import Bot, BotVersion
+from bots.models import AVATAR_EXTENSIONS, Bot, BotVersion
 from bots.queries import known_in
 from conversations.uploads import check_upload
 from core.errors import InvalidInput, NotFound
@@ -70,7 +70,6 @@ def rename_bot(member: Member, bot: Bot, *, name: str, persona_name: str) -> Bot
 
 
 AVATAR_MAX_BYTES = 512 * 1024
-AVATAR_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp"}
 
 
 @transaction.atomic

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from bots.flow import starter_flow
 from core.models import PublicIdModel
 
-AVATARS = "bot-avatars"
+AVATARS = "bot-avatars"  # storage folder of persona pictures, served by widget.views.bot_avatar
+AVATAR_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp"}
 
 
 def persona_avatar_path(bot: "Bot", filename: str) -> str:

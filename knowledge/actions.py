@@ -82,7 +82,7 @@ def ask(
     question = Question.objects.create(
         workspace=workspace,
         conversation=conversation,
-        text=" ".join(text.split())[: answering.QUESTION_MAX],
+        text=answering.read_question(text),
         language=found.language or "",
         vector=found.vector.astype(np.float32).tobytes() if found.vector is not None else b"",
         best=found.matches[0].entry if found.matches else None,
@@ -108,9 +108,7 @@ def learn(member: Member, question: Question, entry: Entry) -> Phrasing | None:
         raise NotFound(gettext("No such question."))
     language = question.language or entry.variants.values_list("language", flat=True).first() or "en"
     added = add_phrasing(member, entry, language=language, text=question.text)
-    Question.objects.filter(workspace_id=member.workspace_id, text=question.text, learned_at=None).update(
-        learned_at=timezone.now()
-    )
+    _learned(question)
     return added
 
 
@@ -120,10 +118,15 @@ def create_entry_from(member: Member, question: Question, *, answer: str, langua
     if question.workspace_id != member.workspace_id:
         raise NotFound(gettext("No such question."))
     entry = create_entry(member, language=language or question.language or "en", question=question.text, answer=answer)
-    Question.objects.filter(workspace_id=member.workspace_id, text=question.text, learned_at=None).update(
+    _learned(question)
+    return entry
+
+
+def _learned(question: Question) -> None:
+    """The question, and the same words asked again, leave the learning page."""
+    Question.objects.filter(workspace_id=question.workspace_id, text=question.text, learned_at=None).update(
         learned_at=timezone.now()
     )
-    return entry
 
 
 def _add_variant(entry: Entry, language: str, question: str, answer: str, phrasings: Iterable[str]) -> Variant:

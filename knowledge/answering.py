@@ -55,8 +55,13 @@ _built: dict[int, _Built] = {}
 _lock = threading.Lock()
 
 
+def read_question(question: str) -> str:
+    """What of a question is read: spaces folded, at most QUESTION_MAX characters."""
+    return " ".join(question.split())[:QUESTION_MAX]
+
+
 def answer(question: str, workspace: Workspace) -> Answer:
-    text = " ".join(question.split())[:QUESTION_MAX]
+    text = read_question(question)
     built = _index(workspace.pk)
     if not text or not len(built.index):
         return Answer(None, [], False)

@@ -11,7 +11,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import etag, require_GET
 
-from bots.models import AVATARS
+from bots.models import AVATAR_EXTENSIONS, AVATARS
 from conversations.queries import get_visitor_attachment
 from conversations.uploads import attachment_response
 from core.errors import DomainError
@@ -129,8 +129,8 @@ def demo_cart(request: HttpRequest) -> HttpResponse:
     return _demo_page(request, "widget/demo_cart.html")
 
 
-AVATAR_NAME = re.compile(r"[0-9a-f]{32}\.(png|jpg|gif|webp)")
-AVATAR_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
+AVATAR_TYPES = {extension: content_type for content_type, extension in AVATAR_EXTENSIONS.items()}
+AVATAR_NAME = re.compile(r"[0-9a-f]{32}(" + "|".join(re.escape(e) for e in AVATAR_TYPES) + ")")
 
 
 @require_GET
