@@ -531,6 +531,7 @@ def _consult(turn: Turn, block: KnowledgeBlock, text: str) -> None:
         return
     offered: dict[str, int] = state.get("offered", {})
     if text in offered and (entry := _entry(run, offered[text])) is not None:
+        knowledge_actions.record_pick(state["question"], entry)
         _give(turn, variant_for(entry, language), state["question"])
         return
     found, question = knowledge_actions.ask(turn.conversation.workspace, text, conversation=turn.conversation)

@@ -92,6 +92,11 @@ def ask(
     return found, question
 
 
+def record_pick(question_id: int, entry: Entry) -> None:
+    """The visitor picked one of the entries offered for a question the engine was unsure of."""
+    Question.objects.filter(pk=question_id, workspace_id=entry.workspace_id).update(picked=entry)
+
+
 def record_feedback(question: Question, *, helpful: bool) -> Question:
     """The visitor's answer to “was this helpful?”; an unhelpful answer goes to the learning page."""
     question.helpful = helpful

@@ -35,6 +35,14 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Context:
+    """Who asks: a visitor sees public entries only; an operator sees internal ones too."""
+
+    public_only: bool = True
+    language: str | None = None  # the asker's language when known (the widget's); the text decides otherwise
+
+
+@dataclass(frozen=True)
 class Answer:
     language: str | None  # the question's, among the workspace's languages
     matches: list[Match]  # best first, at most three
@@ -47,6 +55,7 @@ class Answer:
 class _Built:
     version: str
     index: engine.Index
+    public: np.ndarray  # over index.entry_ids
     languages: tuple[str, ...]
     bar: float
 
@@ -60,14 +69,14 @@ def read_question(question: str) -> str:
     return " ".join(question.split())[:QUESTION_MAX]
 
 
-def answer(question: str, workspace: Workspace) -> Answer:
+def answer(question: str, workspace: Workspace, context: Context = Context()) -> Answer:
     text = read_question(question)
     built = _index(workspace.pk)
     if not text or not len(built.index):
         return Answer(None, [], False)
-    language = detect(text, built.languages)
+    language = detect(text, built.languages) or context.language
     vector = offline_encoder().encode([text])[0]
-    ranking = built.index.rank(text, vector)
+    ranking = built.index.rank(text, vector, among=built.public if context.public_only else None)
     ids = [c.entry_id for c in ranking.candidates]
     entries = {e.pk: e for e in Entry.objects.filter(pk__in=ids).prefetch_related("variants")}
     matches = [
@@ -99,12 +108,14 @@ def _index(workspace_id: int) -> _Built:
             for entry_id, text, vector in rows.values_list("entry_id", "text", "vector")
         ]
         index = engine.Index(phrasings)
+        public_ids = set(Entry.objects.filter(workspace_id=workspace_id, public=True).values_list("pk", flat=True))
+        public = np.array([entry_id in public_ids for entry_id in index.entry_ids], dtype=bool)
         languages = tuple(
             sorted(set(Variant.objects.filter(entry__workspace_id=workspace_id).values_list("language", flat=True)))
         )
         negatives = _out_of_scope(languages)
         bar = engine.threshold([index.rank(t, v).confidence for t, v in negatives]) if len(index) else 0.0
-        _built[workspace_id] = built = _Built(version, index, languages, bar)
+        _built[workspace_id] = built = _Built(version, index, public, languages, bar)
     return built
 
 

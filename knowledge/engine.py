@@ -60,15 +60,17 @@ class Index:
     def __len__(self) -> int:
         return len(self.entry_ids)
 
-    def rank(self, text: str, vector: np.ndarray, limit: int = 3) -> Ranking:
-        if not self.entry_ids:
+    def rank(self, text: str, vector: np.ndarray, limit: int = 3, among: np.ndarray | None = None) -> Ranking:
+        """The best `limit` entries for the question; `among` (a mask over entry_ids) leaves the others out."""
+        kept = np.arange(len(self.entry_ids)) if among is None else np.flatnonzero(among)
+        if not len(kept):
             return Ranking([], -math.inf)
         lexical = self._lexical.similarity(text)
         closest = self._best_per_entry(self._vectors @ vector + LEXICAL_WEIGHT * lexical)
         centroid = self._centroids @ vector + LEXICAL_WEIGHT * self._best_per_entry(lexical)
-        scores = (closest + centroid) / 2
+        scores = ((closest + centroid) / 2)[kept]
         order = np.argsort(-scores)[:limit]
-        candidates = [Candidate(self.entry_ids[i], float(scores[i])) for i in order]
+        candidates = [Candidate(self.entry_ids[kept[i]], float(scores[i])) for i in order]
         return Ranking(candidates, confidence(scores))
 
     def _best_per_entry(self, per_phrasing: np.ndarray) -> np.ndarray:

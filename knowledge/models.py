@@ -73,6 +73,14 @@ class Question(PublicIdModel):
     best = models.ForeignKey(Entry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     confidence = models.FloatField(null=True, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    picked = models.ForeignKey(
+        Entry,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The offered entry the visitor picked, when the answer was not sure enough to give.",
+    )
     helpful = models.BooleanField(null=True, blank=True, help_text="The visitor's answer to “was this helpful?”.")
     learned_at = models.DateTimeField(
         null=True, blank=True, help_text="When it was added to an entry (it leaves the learning page)."

@@ -100,6 +100,7 @@ def test_a_suggestion_picked_gives_its_answer_noting_its_language(knowledge, mem
     assert answer.text == "Orders ship within 2 business days.\n\n(Бұл жауап тек English тілінде бар.)"
     assert helped.text == "Бұл сұрағыңызға жауап бола ма?"
     assert BotRun.objects.get().misses == 0
+    assert Question.objects.get().picked == knowledge  # counted as a suggestion taken
 
 
 def test_an_answer_that_did_not_help_counts_as_a_miss_and_is_kept_for_learning(knowledge, member, visitor):

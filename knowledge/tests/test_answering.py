@@ -5,7 +5,7 @@ import pytest
 
 from core.errors import Forbidden, InvalidInput, NotFound
 from knowledge import actions
-from knowledge.answering import answer
+from knowledge.answering import Context, answer
 from knowledge.models import Phrasing
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +117,15 @@ def test_only_admins_write_and_only_in_their_workspace(member, agent, other_memb
     with pytest.raises(NotFound):
         actions.add_phrasing(other_member, faq, language="en", text="Where is my order?")
     assert Phrasing.objects.filter(text="Where is my order?").count() == 0
+
+
+def test_visitors_are_answered_from_public_entries_only_and_operators_from_all(member):
+    internal = actions.create_entry(
+        member, language="en", question="How do I refund an order in the admin?", answer="Refund.", public=False
+    )
+    actions.create_entry(member, language="en", question="Can I return an item?", answer="Within 30 days.")
+
+    asked = "How do I refund an order in the admin?"
+    assert internal not in [m.entry for m in answer(asked, member.workspace).matches]
+    operator = answer(asked, member.workspace, Context(public_only=False))
+    assert operator.matches[0].entry == internal
