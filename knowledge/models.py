@@ -1,5 +1,8 @@
+from pathlib import Path
+
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from core.models import PublicIdModel
 
@@ -92,3 +95,54 @@ class Question(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.outcome}: {self.text[:40]}"
+
+
+class Providers(models.Model):
+    """Optional services a workspace answers with. An OpenAI-compatible embeddings endpoint ranks in place of
+    the offline model (which stays the fallback when it cannot be reached); a chat-completions endpoint words
+    one answer from the entries found, only from them. Both off until set."""
+
+    workspace = models.OneToOneField(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="knowledge_providers"
+    )
+    embeddings_url = models.URLField(blank=True, help_text="Base URL, e.g. https://api.example.com/v1")
+    embeddings_model = models.CharField(max_length=120, blank=True)
+    embeddings_key = models.CharField(max_length=300, blank=True)
+    generation_enabled = models.BooleanField(default=False)
+    generation_url = models.URLField(blank=True, help_text="Base URL, e.g. https://api.example.com/v1")
+    generation_model = models.CharField(max_length=120, blank=True)
+    generation_key = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Knowledge providers of workspace {self.workspace_id}"
+
+
+def import_path(job: "ImportJob", filename: str) -> str:
+    return f"knowledge-imports/{job.workspace_id}/{job.public_id.hex}{Path(filename).suffix.lower()}"
+
+
+class ImportJob(PublicIdModel):
+    """A CSV or Markdown file of entries being imported in the background (each phrasing is encoded), with its
+    progress and its report."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("import status", "Waiting")
+        RUNNING = "running", pgettext_lazy("import status", "Importing")
+        DONE = "done", pgettext_lazy("import status", "Done")
+        FAILED = "failed", pgettext_lazy("import status", "Failed")
+
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey("workspaces.Member", null=True, on_delete=models.SET_NULL, related_name="+")
+    file = models.FileField(upload_to=import_path, max_length=200)
+    file_name = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(default=0, help_text="Entries in the file.")
+    processed = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, help_text="What was wrong with the file, line by line.")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Import of {self.file_name}"
