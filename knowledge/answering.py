@@ -102,12 +102,15 @@ def _index(workspace_id: int) -> _Built:
     if built is not None and built.version == version:
         return built
     with _lock:
+        built = _built.get(workspace_id)
+        if built is not None and built.version == version:  # another thread has just built it
+            return built
         rows = Phrasing.objects.filter(entry__workspace_id=workspace_id, encoder=offline_encoder().name)
         phrasings = [
             engine.Phrasing(entry_id, text, np.frombuffer(bytes(vector), dtype=np.float32))
             for entry_id, text, vector in rows.values_list("entry_id", "text", "vector")
         ]
-        index = engine.Index(phrasings)
+        index = engine.Index(phrasings, previous=built.index if built else None)
         public_ids = set(Entry.objects.filter(workspace_id=workspace_id, public=True).values_list("pk", flat=True))
         public = np.array([entry_id in public_ids for entry_id in index.entry_ids], dtype=bool)
         languages = tuple(

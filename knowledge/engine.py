@@ -11,7 +11,6 @@ The bar a question's confidence must clear is calibrated per workspace (`thresho
 """
 
 import math
-from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,17 +44,18 @@ class Ranking:
 class Index:
     """The phrasings of one workspace's entries, ready to rank entries for a question."""
 
-    def __init__(self, phrasings: Sequence[Phrasing]) -> None:
+    def __init__(self, phrasings: Sequence[Phrasing], previous: "Index | None" = None) -> None:
+        """`previous`, the index this one replaces, lends what it already worked out for the same texts."""
+        phrasings = sorted(phrasings, key=lambda p: p.entry_id)  # an entry's phrasings side by side
         self.entry_ids = sorted({p.entry_id for p in phrasings})
-        position = {entry_id: i for i, entry_id in enumerate(self.entry_ids)}
-        self._entry_of = np.array([position[p.entry_id] for p in phrasings], dtype=np.intp)
+        entry_of = np.array([p.entry_id for p in phrasings], dtype=np.int64)
+        self._starts = np.flatnonzero(np.r_[True, entry_of[1:] != entry_of[:-1]]) if phrasings else entry_of
         dim = phrasings[0].vector.shape[0] if phrasings else 1
         self._vectors = np.stack([p.vector for p in phrasings]) if phrasings else np.zeros((0, dim), np.float32)
-        centroids = np.zeros((len(self.entry_ids), dim), dtype=np.float32)
-        np.add.at(centroids, self._entry_of, self._vectors)
+        centroids = np.add.reduceat(self._vectors, self._starts) if phrasings else self._vectors
         norms = np.linalg.norm(centroids, axis=1, keepdims=True)
         self._centroids = centroids / np.where(norms == 0, 1, norms)
-        self._lexical = _Lexical([p.text for p in phrasings])
+        self._lexical: _Lexical = _Lexical([p.text for p in phrasings], previous._lexical if previous else None)
 
     def __len__(self) -> int:
         return len(self.entry_ids)
@@ -74,9 +74,7 @@ class Index:
         return Ranking(candidates, confidence(scores))
 
     def _best_per_entry(self, per_phrasing: np.ndarray) -> np.ndarray:
-        best = np.full(len(self.entry_ids), -np.inf)
-        np.maximum.at(best, self._entry_of, per_phrasing)
-        return best
+        return np.maximum.reduceat(per_phrasing, self._starts)
 
 
 def confidence(scores: np.ndarray) -> float:
@@ -94,31 +92,48 @@ def threshold(out_of_scope: Sequence[float], reject: float = 0.85) -> float:
 
 
 class _Lexical:
-    """TF-IDF over character n-grams (knowledge.text.grams), searched through postings."""
+    """TF-IDF over character n-grams (knowledge.text.grams), in arrays: a posting list per gram.
 
-    def __init__(self, texts: Sequence[str]) -> None:
-        counted = [grams(t) for t in texts]
-        frequency = Counter(g for c in counted for g in c)
-        self._size = len(texts)
-        self._idf = {g: math.log((self._size + 1) / (n + 1)) + 1 for g, n in frequency.items()}
-        self._unseen_idf = math.log(self._size + 1) + 1
-        rows: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for i, c in enumerate(counted):
-            for g, weight in self._weigh(c).items():
-                rows[g].append((i, weight))
-        self._postings = {
-            g: (np.array([i for i, _ in row], dtype=np.intp), np.array([w for _, w in row])) for g, row in rows.items()
+    Counting a text's grams is the costly part, so a rebuilt index takes the counts of the texts it shares
+    with the index it replaces (`previous`) and counts only new texts.
+    """
+
+    def __init__(self, texts: Sequence[str], previous: "_Lexical | None" = None) -> None:
+        self._vocabulary: dict[str, int] = dict(previous._vocabulary) if previous else {}
+        known = previous._counted if previous else {}
+        self._counted: dict[str, tuple[np.ndarray, np.ndarray]] = {
+            text: known.get(text) or self._count(text) for text in texts
         }
+        rows = [self._counted[text] for text in texts]
+        self._size = len(texts)
+        doc = np.repeat(np.arange(self._size), [len(ids) for ids, _ in rows])
+        gram = np.concatenate([ids for ids, _ in rows]) if rows else np.zeros(0, np.intp)
+        count = np.concatenate([counts for _, counts in rows]) if rows else np.zeros(0)
+        frequency = np.bincount(gram, minlength=len(self._vocabulary))
+        self._idf = np.log((self._size + 1) / (frequency + 1)) + 1
+        self._unseen_idf = math.log(self._size + 1) + 1
+        weight = (1 + np.log(count)) * self._idf[gram]
+        weight /= np.sqrt(np.bincount(doc, weight * weight, minlength=self._size))[doc]
+        order = np.argsort(gram, kind="stable")
+        self._docs, self._weights = doc[order], weight[order]
+        self._starts = np.searchsorted(gram[order], np.arange(len(self._vocabulary) + 1))
 
-    def _weigh(self, counted: Counter[str]) -> dict[str, float]:
-        weights = {g: (1 + math.log(n)) * self._idf.get(g, self._unseen_idf) for g, n in counted.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        return {g: w / norm for g, w in weights.items()}
+    def _count(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        counted = grams(text)
+        ids = [self._vocabulary.setdefault(g, len(self._vocabulary)) for g in counted]
+        return np.array(ids, dtype=np.intp), np.array(list(counted.values()), dtype=np.float64)
 
     def similarity(self, text: str) -> np.ndarray:
         scores = np.zeros(self._size)
-        for g, weight in self._weigh(grams(text)).items():
-            if (posting := self._postings.get(g)) is not None:
-                rows, weights = posting
-                scores[rows] += weight * weights
+        counted = grams(text)
+        if not counted:
+            return scores
+        ids = [self._vocabulary.get(g, -1) for g in counted]
+        idf = np.array([self._idf[i] if i >= 0 else self._unseen_idf for i in ids])
+        weights = (1 + np.log(np.fromiter(counted.values(), float))) * idf
+        weights /= np.linalg.norm(weights)
+        for i, weight in zip(ids, weights, strict=True):
+            if i >= 0:
+                start, end = self._starts[i], self._starts[i + 1]
+                scores[self._docs[start:end]] += weight * self._weights[start:end]
         return scores

@@ -77,3 +77,14 @@ def test_candidates_come_best_first_and_an_empty_index_has_none(index, encode):
     scores = [c.score for c in ranking.candidates]
     assert len(scores) == 3 and scores == sorted(scores, reverse=True)
     assert engine.Index([]).rank("anything", encode("anything")) == engine.Ranking([], -math.inf)
+
+
+def test_an_index_rebuilt_from_the_previous_one_ranks_as_one_built_afresh(index, encode):
+    """Rebuilding after an edit reuses the previous index's n-gram counts: the result must not differ."""
+    changed = {**ENTRIES, 2: ["How do I send something back?"], 6: ["Do you ship abroad?", "Livraison à l'étranger ?"]}
+    phrasings = [engine.Phrasing(e, t, encode(t)) for e, texts in changed.items() for t in texts]
+    rebuilt, fresh = engine.Index(phrasings, previous=index), engine.Index(phrasings)
+
+    for question in ["can you ship to france", "how to retrun an item", "gift wraping", "Сколько дней доставка?"]:
+        assert rebuilt.rank(question, encode(question)) == fresh.rank(question, encode(question))
+    assert best(rebuilt, encode, "livraison a l etranger") == 6
