@@ -56,6 +56,7 @@ bench: install
 	$(PY) bench/widget_load.py
 	$(PY) bench/bot_load.py --paces 5-15,5-15,1-3
 	$(PY) bench/knowledge_quality.py
+	$(PY) bench/knowledge_ideas.py
 
 # Refresh the vendored htmx files from the npm registry.
 vendor:

@@ -65,16 +65,22 @@ class Index:
         kept = np.arange(len(self.entry_ids)) if among is None else np.flatnonzero(among)
         if not len(kept):
             return Ranking([], -math.inf)
+        return ranking([self.entry_ids[i] for i in kept], self.scores(text, vector)[kept], limit)
+
+    def scores(self, text: str, vector: np.ndarray) -> np.ndarray:
+        """Every entry's score for the question, in the order of entry_ids."""
         lexical = self._lexical.similarity(text)
         closest = self._best_per_entry(self._vectors @ vector + LEXICAL_WEIGHT * lexical)
         centroid = self._centroids @ vector + LEXICAL_WEIGHT * self._best_per_entry(lexical)
-        scores = ((closest + centroid) / 2)[kept]
-        order = np.argsort(-scores)[:limit]
-        candidates = [Candidate(self.entry_ids[kept[i]], float(scores[i])) for i in order]
-        return Ranking(candidates, confidence(scores))
+        return (closest + centroid) / 2
 
     def _best_per_entry(self, per_phrasing: np.ndarray) -> np.ndarray:
         return np.maximum.reduceat(per_phrasing, self._starts)
+
+
+def ranking(entry_ids: Sequence[int], scores: np.ndarray, limit: int = 3) -> Ranking:
+    order = np.argsort(-scores)[:limit]
+    return Ranking([Candidate(entry_ids[i], float(scores[i])) for i in order], confidence(scores))
 
 
 def confidence(scores: np.ndarray) -> float:
