@@ -142,6 +142,22 @@ ANYTHING_ELSE = {
     "ar": "سعيد أنني ساعدت! هل من شيء آخر؟",
     "tr": "Yardımcı olabildiysem ne mutlu! Başka bir şey var mı?",
 }
+LONG_QUESTION = {  # {max}: how many characters of a question are read
+    "en": "That's a long message: I looked for an answer to its first {max} characters.",
+    "ru": "Сообщение длинное: я искал ответ по первым {max} символам.",
+    "es": "Es un mensaje largo: busqué la respuesta con sus primeros {max} caracteres.",
+    "de": "Eine lange Nachricht: Ich habe anhand der ersten {max} Zeichen nach einer Antwort gesucht.",
+    "fr": "Message long : j'ai cherché une réponse à partir de ses {max} premiers caractères.",
+    "pt": "É uma mensagem longa: procurei a resposta com os primeiros {max} caracteres.",
+    "ja": "長いメッセージのため、最初の{max}文字で答えを探しました。",
+    "zh": "消息较长，我根据前 {max} 个字符查找了答案。",
+    "mn": "Урт мессеж байна: эхний {max} тэмдэгтээр нь хариулт хайлаа.",
+    "kk": "Хабарлама ұзын: жауапты алғашқы {max} таңбасы бойынша іздедім.",
+    "lt": "Ilga žinutė: atsakymo ieškojau pagal pirmuosius {max} simbolius.",
+    "km": "សារនេះវែង៖ ខ្ញុំបានស្វែងរកចម្លើយដោយផ្អែកលើតួអក្សរ {max} ដំបូងរបស់វា។",
+    "ar": "رسالة طويلة: بحثت عن إجابة بناءً على أول {max} حرف منها.",
+    "tr": "Uzun bir mesaj: yanıtı ilk {max} karakterine göre aradım.",
+}
 IN_ANOTHER_LANGUAGE = {  # {language}: the answer's language, named in its own
     "en": "(This answer is only in {language}.)",
     "ru": "(Этот ответ есть только на языке: {language}.)",

@@ -43,8 +43,8 @@ from conversations import actions as conversation_actions
 from conversations.models import Conversation, Message
 from core.errors import Conflict, DomainError
 from knowledge import actions as knowledge_actions
+from knowledge.answering import QUESTION_MAX, variant_for
 from knowledge.answering import Answer as KnowledgeAnswer
-from knowledge.answering import variant_for
 from knowledge.models import Entry, Question, Variant
 from realtime.fanout import visitor_sees_typing
 from visitors.models import Event, Visitor
@@ -534,6 +534,8 @@ def _consult(turn: Turn, block: KnowledgeBlock, text: str) -> None:
         knowledge_actions.record_pick(state["question"], entry)
         _give(turn, variant_for(entry, language), state["question"])
         return
+    if len(" ".join(text.split())) > QUESTION_MAX:
+        _say(turn, answers.phrase(answers.LONG_QUESTION, language).format(max=QUESTION_MAX))
     found, question = knowledge_actions.ask(turn.conversation.workspace, text, conversation=turn.conversation)
     if found.confident:
         _give(turn, found.matches[0].variant, question.pk)

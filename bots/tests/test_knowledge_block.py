@@ -154,3 +154,14 @@ def test_a_block_that_just_listens_answers_the_message_that_opened_the_conversat
 
     *_, answer, helped = bot_messages(sent.message.conversation)
     assert answer.text == "Orders ship within 2 business days." and helped.text == "Did this answer your question?"
+
+
+def test_a_very_long_question_is_read_in_part_and_the_visitor_is_told(knowledge, member, visitor):
+    conversation = start(member, visitor)
+
+    say(conversation, "How long does delivery take? " + "I really need it before my sister's birthday. " * 30)
+
+    notice, answer, _ = bot_messages(conversation)[-3:]
+    assert notice.text == "That's a long message: I looked for an answer to its first 500 characters."
+    assert answer.text == "Orders ship within 2 business days."
+    assert len(Question.objects.get().text) == 500
