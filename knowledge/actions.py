@@ -74,7 +74,8 @@ def ask(
     workspace: Workspace, text: str, *, conversation: Conversation | None = None
 ) -> tuple[answering.Answer, Question]:
     """A visitor's question answered and kept, for the learning page and the reports."""
-    found = answering.answer(text, workspace)
+    asker = answering.Context(language=conversation.visitor.language if conversation else None)
+    found = answering.answer(text, workspace, asker)
     if found.confident:
         outcome = Question.Outcome.ANSWERED
     else:

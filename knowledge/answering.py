@@ -39,7 +39,11 @@ class Context:
     """Who asks: a visitor sees public entries only; an operator sees internal ones too."""
 
     public_only: bool = True
-    language: str | None = None  # the asker's language when known (the widget's); the text decides otherwise
+    language: str | None = None  # the asker's language tag when known (e.g. a visitor's "ru-RU")
+
+    @property
+    def primary_language(self) -> str | None:
+        return (self.language or "").split("-")[0].lower() or None
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ def answer(question: str, workspace: Workspace, context: Context = Context()) ->
     built = _index(workspace.pk)
     if not text or not len(built.index):
         return Answer(None, [], False)
-    language = detect(text, built.languages) or context.language
+    language = detect(text, built.languages, preferred=context.primary_language)
     vector = offline_encoder().encode([text])[0]
     ranking = built.index.rank(text, vector, among=built.public if context.public_only else None)
     ids = [c.entry_id for c in ranking.candidates]

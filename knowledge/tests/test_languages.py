@@ -31,3 +31,20 @@ def test_khmer_with_a_latin_word_is_still_khmer():
 def test_one_language_needs_no_guess_and_nothing_to_read_gives_none():
     assert detect("anything at all", ("de",)) == "de"
     assert detect("123 ?!", WORKSPACE) is None
+
+
+def test_japanese_written_mostly_in_kanji_is_told_by_its_kana():
+    assert detect("代金引換は利用できますか？", WORKSPACE) == "ja"
+
+
+@pytest.mark.parametrize(
+    ("text", "preferred", "language"),
+    [
+        ("Can I return an item?", "en", "en"),  # short: the asker's own language decides
+        ("the mug came brokn", "en", "en"),
+        ("Kiek dienų trunka pristatymas?", "en", "lt"),  # clearly another language: the text decides
+        ("¿Cuántos días tarda el envío?", "ru", "es"),
+    ],
+)
+def test_the_askers_own_language_wins_unless_the_text_is_clearly_in_another(text, preferred, language):
+    assert detect(text, WORKSPACE, preferred=preferred) == language
