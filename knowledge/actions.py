@@ -76,11 +76,21 @@ def ask(
     """A visitor's question answered and kept, for the learning page and the reports."""
     asker = answering.Context(language=conversation.visitor.language if conversation else None)
     found = answering.answer(text, workspace, asker)
+    return found, _keep(workspace, text, found, conversation)
+
+
+def record_search(workspace: Workspace, text: str, found: answering.Answer) -> Question:
+    """A search a visitor submitted in the widget's help, kept like a question asked in a conversation: one
+    that found nothing good goes to the learning page."""
+    return _keep(workspace, text, found, None)
+
+
+def _keep(workspace: Workspace, text: str, found: answering.Answer, conversation: Conversation | None) -> Question:
     if found.confident:
         outcome = Question.Outcome.ANSWERED
     else:
         outcome = Question.Outcome.SUGGESTED if found.matches else Question.Outcome.MISSED
-    question = Question.objects.create(
+    return Question.objects.create(
         workspace=workspace,
         conversation=conversation,
         text=answering.read_question(text),
@@ -90,7 +100,6 @@ def ask(
         confidence=found.confidence,
         outcome=outcome,
     )
-    return found, question
 
 
 def record_pick(question_id: int, entry: Entry) -> None:

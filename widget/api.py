@@ -16,6 +16,7 @@ from core.api import install_error_handlers
 from core.errors import DomainError, InvalidInput, Unauthorized
 from visitors import actions as visitor_actions
 from visitors.models import Visitor
+from widget import help_api
 from widget.identity import (
     authenticate_visitor,
     request_origin,
@@ -63,6 +64,7 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+api.add_router("/help", help_api.router, auth=VisitorToken())
 
 
 @api.post("/sessions", response={200: SessionOut, 201: SessionOut, **ERRORS}, summary="Start or resume a visitor")

@@ -369,3 +369,41 @@ class EventsIn(BaseModel):
 
 class EventsOut(Schema):
     accepted: int
+
+
+# Help: the workspace's public knowledge base, searched from the widget (docs/widget-api.md, "Help").
+class HelpQuery(Schema):
+    q: str = Field("", description="The visitor's words; empty for the newest entries. At most 500 characters.")
+    submitted: bool = Field(
+        False, description="The visitor pressed Enter or opened a result: the search is kept for the learning page"
+    )
+
+
+class HelpResultOut(Schema):
+    id: str
+    kind: Literal["faq", "article"]
+    title: str = Field(..., description="The entry's question, or the article's title")
+    excerpt: str = Field(..., description="The start of the answer as plain text")
+    language: str = Field(..., description="The language of title and excerpt; open the entry in it")
+
+
+class HelpResultsOut(Schema):
+    results: list[HelpResultOut] = Field(..., description="At most 5, best first; none when there is no knowledge base")
+
+
+class HelpEntryQuery(Schema):
+    language: str = Field("", max_length=10, description="The language to read it in; the visitor's by default")
+
+
+class HelpEntryOut(Schema):
+    id: str
+    kind: Literal["faq", "article"]
+    title: str
+    html: str = Field(
+        ...,
+        description="The answer as sanitised HTML (p, br, strong, em, s, a, ul, ol, li, code, pre, blockquote, hr, "
+        "h1-h6, table); links open in a new tab",
+    )
+    language: str
+    language_name: str = Field(..., description="The answer's language, named in itself")
+    in_other_language: bool = Field(..., description="Not in the language asked for: the entry does not have it")
