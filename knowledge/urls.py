@@ -1,6 +1,6 @@
 from django.urls import path
 
-from knowledge import settings_views
+from knowledge import inbox_views, settings_views
 
 # Settings → Knowledge, included under /settings/knowledge/ (parley/urls.py).
 settings_urlpatterns = [
@@ -9,4 +9,9 @@ settings_urlpatterns = [
     path("import/", settings_views.import_file, name="knowledge-import"),
     path("questions/<str:question_id>/learn/", settings_views.learn, name="knowledge-learn"),
     path("questions/<str:question_id>/new-entry/", settings_views.new_entry_from, name="knowledge-new-from"),
+]
+
+# Suggested answers in the inbox, included under /inbox/ (parley/urls.py).
+inbox_urlpatterns = [
+    path("c/<str:conversation_id>/suggestions/", inbox_views.suggestions, name="knowledge-suggestions"),
 ]

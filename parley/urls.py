@@ -3,6 +3,7 @@ from django.views.generic import RedirectView
 
 from bots.urls import settings_urlpatterns as bot_settings_urlpatterns
 from core.views import healthz
+from knowledge.urls import inbox_urlpatterns as knowledge_inbox_urlpatterns
 from knowledge.urls import settings_urlpatterns as knowledge_settings_urlpatterns
 from parley.api import api
 from widget.urls import settings_urlpatterns as inbox_settings_urlpatterns
@@ -13,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("inbox/", include("conversations.urls")),
     path("inbox/", include("bots.urls")),
+    path("inbox/", include(knowledge_inbox_urlpatterns)),  # suggested answers
     path("settings/inboxes/", include(inbox_settings_urlpatterns)),  # each inbox's web widget
     path("settings/bots/", include(bot_settings_urlpatterns)),
     path("settings/knowledge/", include(knowledge_settings_urlpatterns)),

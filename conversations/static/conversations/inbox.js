@@ -625,6 +625,20 @@
     });
   }
 
+  // A suggested answer's "Insert": into the reply box, after a blank line when it has text, caret at the end.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-insert-answer]");
+    var pane = button && button.closest("[data-conversation]");
+    var text = pane && $("form.reply textarea[name=text]", pane);
+    if (!text) return;
+    var before = text.value.replace(/\s+$/, "");
+    text.value = (before ? before + "\n\n" : "") + button.dataset.insertAnswer;
+    text.focus();
+    text.setSelectionRange(text.value.length, text.value.length);
+    text.scrollTop = text.scrollHeight;
+    text.dispatchEvent(new Event("input", { bubbles: true })); // the visitor sees the operator typing
+  });
+
   // --------------------------------------------------------------- snooze
 
   // "2026-11-23T16:00" typed in the browser's zone -> "2026-11-23T16:00:00+05:00".
@@ -773,7 +787,16 @@
     } else if (fresh.length) {
       hideTyping(id); // the draft became a message
       markOpenRead(); // seen as it arrives, if the tab is visible
+      visitorWrote(feed);
     }
+  }
+
+  // What follows the visitor's words (the suggested answers) refreshes when they write, if it is on screen:
+  // a hidden panel asks nothing of the server.
+  function visitorWrote(feed) {
+    $$("[data-on-visitor-message]", feed.closest("[data-conversation]")).forEach(function (el) {
+      if (el.getClientRects().length) htmx.trigger(el, "visitor-message");
+    });
   }
 
   // When a row's conversation last had activity: the list's sort key.
