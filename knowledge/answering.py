@@ -16,7 +16,7 @@ from uuid import uuid4
 import numpy as np
 from django.core.cache import cache as shared_cache
 
-from knowledge import engine
+from knowledge import engine, provider_vectors
 from knowledge.embeddings import offline_encoder
 from knowledge.languages import detect
 from knowledge.models import Entry, Phrasing, Variant
@@ -62,6 +62,7 @@ class _Built:
     public: np.ndarray  # over index.entry_ids
     languages: tuple[str, ...]
     bar: float
+    provider: provider_vectors.Ranker | None = None  # ranks in place of the offline vectors when it answers
 
 
 _built: dict[int, _Built] = {}
@@ -79,19 +80,24 @@ def answer(question: str, workspace: Workspace, context: Context = Context()) ->
     if not text or not len(built.index):
         return Answer(None, [], False)
     language = detect(text, built.languages, preferred=context.primary_language)
-    vector = offline_encoder().encode([text])[0]
-    ranking = built.index.rank(text, vector, among=built.public if context.public_only else None)
+    vector = offline_encoder().encode([text])[0]  # also the one kept with the question (its groups are offline)
+    index, query, bar = built.index, vector, built.bar
+    if built.provider is not None and (provided := built.provider.vector(text)) is not None:
+        index, query, bar = built.provider.index, provided, built.provider.bar
+    ranking = index.rank(text, query, among=built.public if context.public_only else None)
     ids = [c.entry_id for c in ranking.candidates]
     entries = {e.pk: e for e in Entry.objects.filter(pk__in=ids).prefetch_related("variants")}
     matches = [
         Match(entries[c.entry_id], variant_for(entries[c.entry_id], language), c.score) for c in ranking.candidates
     ]
-    return Answer(language, matches, ranking.confidence > built.bar, ranking.confidence, vector)
+    return Answer(language, matches, ranking.confidence > bar, ranking.confidence, vector)
 
 
 def forget(workspace_id: int) -> None:
-    """The workspace's knowledge changed: every process rebuilds its index at its next question."""
+    """The workspace's knowledge changed: every process rebuilds its index at its next question, and an
+    embeddings provider encodes the new phrasings."""
     shared_cache.set(_version_key(workspace_id), uuid4().hex, None)
+    provider_vectors.catch_up(workspace_id)
 
 
 def variant_for(entry: Entry, language: str | None) -> Variant:
@@ -122,7 +128,8 @@ def _index(workspace_id: int) -> _Built:
         )
         negatives = _out_of_scope(languages)
         bar = engine.threshold([index.rank(t, v).confidence for t, v in negatives]) if len(index) else 0.0
-        _built[workspace_id] = built = _Built(version, index, public, languages, bar)
+        provider = provider_vectors.ranker(workspace_id, index, [t for t, _ in negatives])
+        _built[workspace_id] = built = _Built(version, index, public, languages, bar, provider)
     return built
 
 

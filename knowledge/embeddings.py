@@ -12,6 +12,7 @@ from typing import Protocol
 
 import httpx
 import numpy as np
+from django.utils.translation import gettext as _
 
 
 class EncoderUnavailable(Exception):
@@ -45,8 +46,9 @@ class HttpEncoder:
     """`POST {base_url}/embeddings` as OpenAI's API has it."""
 
     def __init__(self, base_url: str, model: str, api_key: str = "", timeout: float = 10.0) -> None:
-        self.name = f"http/{model}"
-        self._url = base_url.rstrip("/") + "/embeddings"
+        base_url = base_url.rstrip("/")
+        self.name = f"{base_url}|{model}"  # another model, or the same name served elsewhere, is another encoder
+        self._url = base_url + "/embeddings"
         self._model = model
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._timeout = timeout
@@ -68,6 +70,33 @@ class HttpEncoder:
             raise EncoderUnavailable(f"{self._url}: {vectors.shape[0]} vectors for {len(texts)} texts")
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.where(norms == 0, 1, norms)
+
+
+def describe(error: BaseException) -> str:
+    """Why a call to an OpenAI-compatible service failed, in words for the person who set it up."""
+    if error.__cause__ is not None and not isinstance(error, httpx.HTTPError | ValueError | LookupError | TypeError):
+        return describe(error.__cause__)  # EncoderUnavailable and the like wrap what happened
+    if isinstance(error, httpx.TimeoutException):
+        return _("The service did not answer in time.")
+    if isinstance(error, httpx.ConnectError):
+        return _("Could not connect to the service: %(reason)s") % {"reason": error}
+    if isinstance(error, httpx.HTTPStatusError):
+        status = error.response.status_code
+        if status in (401, 403):
+            return _("The service refused the key (HTTP %(status)d).") % {"status": status}
+        if status == 404:
+            return _("Nothing found at %(url)s (HTTP 404): check the base URL, which often ends in /v1.") % {
+                "url": error.request.url
+            }
+        return _("The service answered with HTTP %(status)d: %(text)s") % {
+            "status": status,
+            "text": error.response.text[:200],
+        }
+    if isinstance(error, httpx.HTTPError):
+        return _("The call failed: %(reason)s") % {"reason": error}
+    if isinstance(error, ValueError | LookupError | TypeError):
+        return _("The service answered, but not in the OpenAI format.")
+    return str(error)
 
 
 @cache

@@ -57,6 +57,20 @@ class Phrasing(models.Model):
         return self.text[:60]
 
 
+class ProviderVector(models.Model):
+    """A phrasing's vector from the workspace's embeddings provider, beside the offline one (its fallback)."""
+
+    phrasing = models.ForeignKey(Phrasing, on_delete=models.CASCADE, related_name="provider_vectors")
+    encoder = models.CharField(max_length=330, help_text="The provider's base URL and model, as “url|model”.")
+    vector = models.BinaryField(help_text="float32 values, L2-normalised.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["phrasing", "encoder"], name="knowledge_provider_vector")]
+
+    def __str__(self) -> str:
+        return f"{self.encoder}: {self.phrasing_id}"
+
+
 class Question(PublicIdModel):
     """A question put to the knowledge base, how it went, and what the visitor said of the answer: the
     learning page's material and the reports' numbers."""

@@ -53,7 +53,7 @@ def test_vectors_come_back_normalised_in_input_order(server):
     assert Embeddings.seen == [
         {"path": "/v1/embeddings", "auth": "Bearer sk-test", "model": "e5-small", "input": ["ab", "abcd"]}
     ]
-    assert encoder.name == "http/e5-small"
+    assert encoder.name == f"{server}|e5-small"
 
 
 @pytest.mark.parametrize("answer", ["error", "short", "garbage"])
