@@ -35,8 +35,7 @@ def search_help(request: "VisitorRequest", query: Query[HelpQuery]) -> HelpResul
 
 @router.get("/{entry_id}", response={200: HelpEntryOut, **ERRORS}, summary="An entry of the knowledge base")
 def read_help(request: "VisitorRequest", entry_id: str, query: Query[HelpEntryQuery]) -> HelpEntryOut:
-    language = help_center.reading_language(request.auth, query.language)
-    found = help_center.get_entry(request.auth, entry_id, language)
+    found = help_center.get_entry(request.auth, entry_id, query.language)
     return HelpEntryOut(
         id=found.entry.public_id.hex,
         kind=found.entry.kind,  # type: ignore[arg-type]
@@ -44,5 +43,5 @@ def read_help(request: "VisitorRequest", entry_id: str, query: Query[HelpEntryQu
         html=help_center.article_html(found.variant.answer),
         language=found.variant.language,
         language_name=LANGUAGES.get(found.variant.language, found.variant.language),
-        in_other_language=found.variant.language != language,
+        in_other_language=found.in_other_language,
     )

@@ -3,6 +3,7 @@ answer's Markdown made into sanitised HTML here, once, for the widget to show as
 
 import hashlib
 from dataclasses import dataclass
+from itertools import pairwise
 
 import nh3
 from django.core.cache import cache
@@ -40,6 +41,7 @@ class QueryTooLong(DomainError):
 class Found:
     entry: Entry
     variant: Variant
+    in_other_language: bool = False  # the entry is not written in the visitor's language
 
 
 def visitor_language(visitor: Visitor) -> str:
@@ -62,16 +64,13 @@ def search(visitor: Visitor, query: str, *, submitted: bool = False) -> list[Fou
     return [Found(match.entry, match.variant) for match in found.matches[:RESULTS_MAX]]
 
 
-def reading_language(visitor: Visitor, asked: str = "") -> str:
-    """The language an entry is read in: the one asked for (a result's) when the widget speaks it, else the
-    visitor's."""
-    return asked if asked in LANGUAGES else visitor_language(visitor)
-
-
-def get_entry(visitor: Visitor, entry_id: str, language: str) -> Found:
-    """A public entry of the visitor's workspace in `language`, else in the language it was written in first."""
+def get_entry(visitor: Visitor, entry_id: str, language: str = "") -> Found:
+    """A public entry of the visitor's workspace in `language` (a result's) when the widget speaks it, else in
+    the visitor's, else in the language it was written in first."""
+    own = visitor_language(visitor)
     entry = get_by_public_id(_public(visitor), entry_id, "Entry")
-    return Found(entry, variant_for(entry, language))
+    variant = variant_for(entry, language if language in LANGUAGES else own)
+    return Found(entry, variant, in_other_language=own not in {v.language for v in entry.variants.all()})
 
 
 def article_html(markdown: str) -> str:
@@ -87,14 +86,15 @@ def article_html(markdown: str) -> str:
 
 
 def excerpt(markdown: str) -> str:
-    """The start of an answer as plain text, cut at a word."""
+    """The start of an answer's text as plain text (its headings left out), cut at a word."""
+    tokens = _markdown.parse(markdown)
     blocks = [
         "".join(
             child.content if child.type in ("text", "code_inline") else " " if child.type in _BREAKS else ""
             for child in token.children or ()
         )
-        for token in _markdown.parse(markdown)
-        if token.type == "inline"
+        for before, token in pairwise([None, *tokens])
+        if token is not None and token.type == "inline" and (before is None or before.type != "heading_open")
     ]
     text = " ".join(" ".join(blocks).split())
     if len(text) <= EXCERPT_MAX:

@@ -406,4 +406,4 @@ class HelpEntryOut(Schema):
     )
     language: str
     language_name: str = Field(..., description="The answer's language, named in itself")
-    in_other_language: bool = Field(..., description="Not in the language asked for: the entry does not have it")
+    in_other_language: bool = Field(..., description="The entry is not written in the visitor's language")

@@ -107,8 +107,11 @@ def test_an_entry_opens_in_the_language_of_the_result_picked(browser, inbox, faq
     entry = get(browser, token, f"/help/{faq.public_id.hex}", language="ru").json()
     unknown = get(browser, token, f"/help/{faq.public_id.hex}", language="xx").json()
 
-    assert (entry["language"], entry["in_other_language"]) == ("ru", False)
+    assert (entry["language"], entry["in_other_language"]) == ("ru", False)  # it has English too
     assert (unknown["language"], unknown["in_other_language"]) == ("en", False)  # the visitor's, then
+    japanese = visitor_token(browser, inbox, language="ja")
+    in_russian = get(browser, japanese, f"/help/{faq.public_id.hex}", language="ru").json()
+    assert (in_russian["language"], in_russian["in_other_language"]) == ("ru", True)
 
 
 def test_the_answer_is_markdown_made_into_safe_html_with_links_in_a_new_tab(browser, inbox, member):
@@ -223,8 +226,8 @@ def test_help_needs_a_valid_visitor_token_and_an_allowed_origin(browser, inbox, 
 def test_excerpts_are_plain_text_cut_at_a_word():
     long = "Word " * 60
 
-    assert excerpt("**Bold** and `code` and [a link](https://x.example)\nnext line") == (
-        "Bold and code and a link next line"
+    assert excerpt("## Heading\n\n**Bold** and `code` and [a link](https://x.example)\nnext line\n\n- item") == (
+        "Bold and code and a link next line item"
     )
     assert excerpt(long).endswith("Word…") and len(excerpt(long)) <= 161
     assert excerpt("配送" * 100) == "配送" * 80 + "…"

@@ -37,10 +37,12 @@
   const ICON_MUTED = 'M11 5 6 9H2v6h4l5 4V5zM23 9l-6 6M17 9l6 6';
   const ICON_CLOSE = 'M18 6 6 18M6 6l12 12';
   const ICON_SEND = 'M22 2 11 13M22 2l-7 20-4-9-9-4 20-7z';
+  const ICON_BACK = 'm15 18-6-6 6-6';
   const ICON_CLIP = 'm21.4 11-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5';
   const ACCEPT = 'image/png,image/jpeg,image/gif,image/webp,application/pdf,.docx,.xlsx,.pptx,.odt,.ods,.txt,.csv,.log,.md';
   // Server error codes shown in the visitor's language; {limit} comes from the server's detail.
   const FILE_ERRORS = { file_too_large: 'error_file_too_large', file_type_not_allowed: 'error_file_type', file_empty: 'error_file_empty' };
+  const HELP_DEBOUNCE_MS = 250;
 
   const CSS = `
 :host { all: initial !important; }
@@ -129,13 +131,37 @@ form .attach { background: none; color: #64748b; }
 .file a, .file span { display: inline-flex; align-items: center; gap: 6px; padding: 8px 12px; border-radius: 16px; background: #fff; border: 1px solid #e2e8f0; color: inherit; overflow-wrap: anywhere; }
 .file svg { width: 16px; height: 16px; flex: none; }
 .file small { color: #64748b; white-space: nowrap; }
+.help { flex: none; max-height: 55%; overflow-y: auto; display: flex; flex-direction: column; gap: 8px; padding: 12px 14px; border-bottom: 1px solid #e2e8f0; }
+.help.reading { flex: 1; max-height: none; border: 0; }
+.help input { flex: none; border-radius: 10px; }
+.help article { display: flex; flex-direction: column; gap: 8px; }
+.help h2 { margin: 0; font-size: 16px; outline: 0; }
+.hits { display: flex; flex-direction: column; gap: 6px; margin: 0; padding: 0; list-style: none; }
+.hits button { width: 100%; display: flex; flex-direction: column; gap: 2px; padding: 8px 10px; border: 1px solid #e2e8f0; border-radius: 10px; background: #fff; color: inherit; text-align: start; }
+.hits button:hover { border-color: var(--a); }
+.hits span, .hint { margin: 0; font-size: 12px; color: #64748b; }
+.back { align-self: flex-start; display: flex; align-items: center; padding: 2px 4px 2px 0; background: none; color: var(--a); }
+.back svg { width: 16px; height: 16px; }
+[dir="rtl"] .back svg { transform: scaleX(-1); }
+.body { overflow-wrap: anywhere; }
+.body > * { margin: 0 0 8px; }
+.body :is(h1, h2, h3, h4, h5, h6) { font-size: 14px; }
+.body :is(ul, ol) { padding-inline-start: 20px; }
+.body pre { overflow-x: auto; padding: 8px; border-radius: 8px; background: rgba(100, 116, 139, .12); }
+.body blockquote { padding-inline-start: 10px; border-inline-start: 3px solid #cbd5e1; }
+.body table { border-collapse: collapse; }
+.body :is(th, td) { padding: 4px 6px; border: 1px solid #cbd5e1; }
+.body a { color: var(--a); }
+.still { display: flex; align-items: center; justify-content: space-between; flex-wrap: wrap; gap: 8px; padding-top: 10px; border-top: 1px solid #e2e8f0; }
+.still p { margin: 0; }
+.still .primary { padding: 0 14px; font-weight: 600; }
 @media (prefers-color-scheme: dark) {
   .panel { background: #0f172a; color: #e2e8f0; }
   .list { background: #111827; }
-  .text, .file a, .file span, .prompt, .card, .answer { background: #1f2937; border-color: #374151; color: #e2e8f0; }
+  .text, .file a, .file span, .prompt, .card, .answer, .hits button { background: #1f2937; border-color: #374151; color: #e2e8f0; }
   textarea, input { background: #111827; border-color: #475569; color: #e2e8f0; }
-  form { border-color: #374151; }
-  .away p, .author, .empty { color: #94a3b8; }
+  form, .help, .still { border-color: #374151; }
+  .away p, .author, .empty, .hint, .hits span { color: #94a3b8; }
 }
 @media (max-width: 480px) {
   .panel { inset: 0; width: auto; height: auto; border-radius: 0; padding-bottom: env(safe-area-inset-bottom, 0px); }
@@ -167,6 +193,14 @@ form .attach { background: none; color: #64748b; }
   let typingTimer = 0;
   let errorKey = '';
   let conversationId = null;
+  let helpLoaded = false; // the knowledge base is asked for when the panel first opens
+  let helpAny = false; // the workspace has public entries: without any, the help is not shown at all
+  let helpOpen = null; // null: shown until the visitor has a conversation; then as the visitor chose
+  let helpQuery = ''; // what `helpResults` were found for
+  let helpResults = [];
+  let article = null; // the entry being read
+  let helpSeq = 0; // answers to older searches are dropped
+  let helpTimer = 0;
   let capture = false;
   let readyResolve;
   const ready = new Promise((resolve) => (readyResolve = resolve)); // a visitor token is known
@@ -268,6 +302,7 @@ form .attach { background: none; color: #64748b; }
     emailKnown = cfg.email_known === true;
     sessionAt = Date.now();
     strings = await loadStrings(cfg.language || 'en');
+    helpLoaded = false; // the language may have changed
   }
 
   // Availability, texts and language asked again (a long-open page, Parley.setLanguage).
@@ -867,6 +902,7 @@ form .attach { background: none; color: #64748b; }
     const faces = h('span', { class: 'faces', 'aria-hidden': 'true' });
     const teamIntro = h('span', {});
     const team = h('span', { class: 'team', 'data-parley': 'team' }, faces, teamIntro);
+    const helpButton = h('button', { type: 'button', 'data-parley': 'help-toggle', hidden: '' }, icon(ICONS.question));
     const soundButton = h('button', { type: 'button', 'data-parley': 'sound' }, icon(ICON_SOUND));
     const closeButton = h('button', { type: 'button' }, icon(ICON_CLOSE));
     const empty = h('p', { class: 'empty' });
@@ -879,10 +915,12 @@ form .attach { background: none; color: #64748b; }
     const file = h('input', { type: 'file', accept: ACCEPT, 'data-parley': 'file', hidden: '' });
     const form = h('form', {}, attach, file, input, send);
     const awayForm = buildAway();
+    const help = buildHelp();
     const panel = h(
       'div',
       { class: 'panel', 'data-parley': 'panel', role: 'dialog' },
-      h('header', {}, h('div', { class: 'head' }, title, tagline, team), soundButton, closeButton),
+      h('header', {}, h('div', { class: 'head' }, title, tagline, team), helpButton, soundButton, closeButton),
+      help.box,
       list,
       awayForm.form,
       status,
@@ -899,6 +937,12 @@ form .attach { background: none; color: #64748b; }
     };
     launcher.addEventListener('click', () => setOpen(!open, true));
     closeButton.addEventListener('click', closeAndReturn);
+    helpButton.addEventListener('click', () => {
+      helpOpen = !helpShown();
+      article = null;
+      render();
+      if (helpOpen) help.input.focus();
+    });
     soundButton.addEventListener('click', () => {
       muted = !muted;
       stored('localStorage', SOUND_KEY, muted ? '1' : null);
@@ -940,7 +984,7 @@ form .attach { background: none; color: #64748b; }
     panel.addEventListener('drop', (e) => sendFiles(e, e.dataTransfer));
 
     const prompt = buildPrompt();
-    ui = { host, launcher, launcherIcon, launcherLabel, dot, panel, title, tagline, team, faces, teamIntro, soundButton, closeButton, list, empty, status, error, form, input, send, attach, away: awayForm, prompt, awayFirst: awayForm.first };
+    ui = { host, launcher, launcherIcon, launcherLabel, dot, panel, title, tagline, team, faces, teamIntro, helpButton, help, soundButton, closeButton, list, empty, status, error, form, input, send, attach, away: awayForm, prompt, awayFirst: awayForm.first };
   }
 
   // Outside business hours, before any conversation: what the team says, when it is back, the
@@ -994,6 +1038,82 @@ form .attach { background: none; color: #64748b; }
       render();
     });
     return { form, text, email, save };
+  }
+
+  // Help: the workspace's public knowledge base, searched as the visitor types (a pause of HELP_DEBOUNCE_MS);
+  // Enter or opening a result submits the search, which the server keeps for the team to learn from.
+  function buildHelp() {
+    const input = h('input', { type: 'search', maxlength: '500', enterkeyhint: 'search', 'data-parley': 'help-search' });
+    const results = h('ul', { class: 'hits', 'data-parley': 'help-results' });
+    const none = h('p', { class: 'hint', role: 'status' });
+    const back = h('button', { type: 'button', class: 'back', 'data-parley': 'help-back' }, icon(ICON_BACK), h('span', {}));
+    const title = h('h2', { tabindex: '-1', dir: 'auto' });
+    const note = h('p', { class: 'hint' });
+    const body = h('div', { class: 'body', dir: 'auto', 'data-parley': 'help-answer' });
+    const still = h('p', {});
+    const chat = h('button', { type: 'button', class: 'primary', 'data-parley': 'help-chat' });
+    const read = h('article', { 'data-parley': 'help-article' }, back, title, note, body, h('div', { class: 'still' }, still, chat));
+    const box = h('section', { class: 'help', 'data-parley': 'help' }, input, results, none, read);
+    input.addEventListener('input', () => {
+      clearTimeout(helpTimer);
+      helpTimer = setTimeout(searchHelp, HELP_DEBOUNCE_MS);
+    });
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.isComposing) {
+        e.preventDefault();
+        searchHelp(true);
+      } else if (e.key === 'ArrowDown' && results.firstChild) {
+        e.preventDefault();
+        results.firstChild.firstChild.focus();
+      }
+    });
+    back.addEventListener('click', () => {
+      const opened = article;
+      article = null;
+      render();
+      const hit = [...results.children].find((li) => li.dataset.id === opened.id);
+      (hit ? hit.firstChild : input).focus();
+    });
+    chat.addEventListener('click', () => {
+      article = null;
+      helpOpen = false;
+      render();
+      (away() ? ui.awayFirst() : ui.input).focus();
+    });
+    return { box, input, results, none, read, back, title, note, body, still, chat };
+  }
+
+  const helpShown = () => helpAny && (helpOpen === null ? !hasConversation() : helpOpen);
+  const helpPath = (q, submitted) => `/help?q=${encodeURIComponent(q)}${submitted ? '&submitted=1' : ''}`;
+
+  async function searchHelp(submitted) {
+    clearTimeout(helpTimer);
+    const q = ui.help.input.value.trim();
+    const seq = ++helpSeq;
+    try {
+      const res = await request('GET', helpPath(q, submitted === true));
+      const found = res.ok && (await res.json());
+      if (!found || seq !== helpSeq) return;
+      if (!q) helpAny = found.results.length > 0;
+      [helpQuery, helpResults] = [q, found.results];
+      render();
+    } catch (e) {
+      /* offline: the results shown stay */
+    }
+  }
+
+  async function openArticle(result) {
+    if (helpQuery) request('GET', helpPath(helpQuery, true)).catch(() => {}); // an opened result submits the search
+    try {
+      const res = await request('GET', `/help/${result.id}?language=${result.language}`);
+      if (!res.ok) return;
+      article = await res.json();
+      render();
+      ui.help.title.focus();
+      ui.help.box.scrollTop = 0;
+    } catch (e) {
+      /* offline: stay on the results */
+    }
   }
 
   const hasConversation = () => Boolean(conversationId || messages.size || pending.size);
@@ -1070,8 +1190,9 @@ form .attach { background: none; color: #64748b; }
     ui.attach.title = t('attach');
     input.placeholder = t('input_placeholder');
     ui.empty.textContent = t('empty_state');
-    ui.list.hidden = ui.form.hidden = isAway;
-    renderAway(isAway);
+    const reading = renderHelp();
+    ui.list.hidden = ui.form.hidden = isAway || reading;
+    renderAway(isAway && !reading);
     const typing = typingName && t('operator_typing').replace('{name}', typingName);
     setText(status, offline ? t('offline') : closed ? t('conversation_closed') : typing || t(notice));
     setText(error, t(errorKey));
@@ -1119,6 +1240,50 @@ form .attach { background: none; color: #64748b; }
     a.email.placeholder = t('email_placeholder');
     a.questionLabel.firstChild.textContent = t('question_label');
     a.submit.textContent = t('offline_send');
+  }
+
+  // The search and its results, or the entry being read (then the chat waits below the fold: true).
+  function renderHelp() {
+    const p = ui.help;
+    const shown = helpShown();
+    const reading = shown && Boolean(article);
+    if (open && !helpLoaded && token) {
+      helpLoaded = true;
+      searchHelp();
+    }
+    p.box.hidden = !shown;
+    p.box.classList.toggle('reading', reading);
+    p.box.setAttribute('aria-label', t('help'));
+    setAttr(ui.helpButton, 'aria-expanded', String(shown));
+    ui.helpButton.setAttribute('aria-label', t('help'));
+    ui.helpButton.title = t('help');
+    ui.helpButton.hidden = !helpAny;
+    p.input.placeholder = t('help_search');
+    p.input.setAttribute('aria-label', t('help_search'));
+    p.input.hidden = p.results.hidden = reading;
+    setText(p.none, !reading && helpQuery && !helpResults.length ? t('help_no_results') : '');
+    const key = JSON.stringify(helpResults);
+    if (p.results.dataset.key !== key) {
+      p.results.dataset.key = key;
+      p.results.replaceChildren(
+        ...helpResults.map((r) => {
+          const hit = h('button', { type: 'button', dir: 'auto', 'data-parley': 'help-result' }, h('strong', {}, r.title), h('span', {}, r.excerpt));
+          hit.addEventListener('click', () => openArticle(r));
+          return h('li', { 'data-id': r.id }, hit);
+        }),
+      );
+    }
+    p.read.hidden = !reading;
+    if (reading) {
+      setText(p.back.lastChild, t('help_back'));
+      setText(p.title, article.title);
+      setText(p.note, article.in_other_language ? t('help_other_language').replace('{language}', article.language_name) : '');
+      setAttr(p.body, 'lang', article.language);
+      setRich(p.body, article.html, ARTICLE_TAGS);
+      setText(p.still, t('help_still'));
+      setText(p.chat, t('help_chat'));
+    }
+    return reading;
   }
 
   // "Monday 09:00" in the visitor's language and time zone.
@@ -1238,7 +1403,8 @@ form .attach { background: none; color: #64748b; }
 
   // The server's sanitised HTML, checked again against the same allow-list: any other element keeps only its text.
   const RICH_TAGS = new Set(['P', 'BR', 'STRONG', 'EM', 'A', 'UL', 'OL', 'LI', 'CODE']);
-  function setRich(el, html) {
+  const ARTICLE_TAGS = new Set([...RICH_TAGS, ...'PRE BLOCKQUOTE HR S H1 H2 H3 H4 H5 H6 TABLE THEAD TBODY TR TH TD'.split(' ')]);
+  function setRich(el, html, tags = RICH_TAGS) {
     el.hidden = false;
     if (el.dataset.html === html) return;
     el.dataset.html = html;
@@ -1246,7 +1412,7 @@ form .attach { background: none; color: #64748b; }
     const copy = (node) => {
       if (node.nodeType === 3) return [document.createTextNode(node.data)];
       const children = node.nodeType === 1 ? [...node.childNodes].flatMap(copy) : [];
-      if (!RICH_TAGS.has(node.nodeName)) return children;
+      if (!tags.has(node.nodeName)) return children;
       const safe = document.createElement(node.nodeName);
       const href = node.getAttribute('href');
       if (href && /^(https?|mailto):/i.test(href)) Object.assign(safe, { href, target: '_blank', rel: 'noopener noreferrer nofollow' });
