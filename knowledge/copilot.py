@@ -41,23 +41,25 @@ class Suggestions:
 def suggestions(member: Member, conversation: Conversation) -> Suggestions:
     """The entries answering the visitor's last message."""
     _check_scope(member, conversation)
-    text = last_visitor_text(conversation)
-    if not text or not _has_knowledge(member):
-        return Suggestions(text, _asker(conversation).primary_language, [], _has_knowledge(member))
-    found = answer(text, conversation.workspace, _asker(conversation))
-    language = found.language or _asker(conversation).primary_language  # the same reading visitor_language makes
-    return Suggestions(text, language, _suggested(found, language), True)
+    text, asker = last_visitor_text(conversation), _asker(conversation)
+    has_knowledge = _has_knowledge(member)
+    if not text or not has_knowledge:
+        return Suggestions(text, asker.primary_language, [], has_knowledge)
+    found = answer(text, conversation.workspace, asker)
+    language = found.language or asker.primary_language  # the same reading visitor_language makes
+    return Suggestions(text, language, _suggested(found, language), has_knowledge)
 
 
 def search(member: Member, conversation: Conversation, query: str) -> Suggestions:
     """The entries for the operator's search, in the visitor's language (not the search's) where they have it."""
     _check_scope(member, conversation)
-    query = read_question(query)
-    if not query or not _has_knowledge(member):
-        return Suggestions(query, _asker(conversation).primary_language, [], _has_knowledge(member))
+    query, asker = read_question(query), _asker(conversation)
+    has_knowledge = _has_knowledge(member)
+    if not query or not has_knowledge:
+        return Suggestions(query, asker.primary_language, [], has_knowledge)
     language = visitor_language(conversation)
-    found = answer(query, conversation.workspace, _asker(conversation))
-    return Suggestions(query, language, _suggested(found, language), True)
+    found = answer(query, conversation.workspace, asker)
+    return Suggestions(query, language, _suggested(found, language), has_knowledge)
 
 
 def last_visitor_text(conversation: Conversation) -> str:

@@ -128,13 +128,14 @@ def test_looking_up_keeps_no_question(faq, member, russian):
     assert not Question.objects.exists()
 
 
-def test_another_workspaces_conversation_is_not_found(faq, member, russian, other_member):
+def test_another_workspaces_conversation_or_a_bad_id_is_not_found(faq, member, russian, other_member):
     conversation = visitor_says(russian, "Когда придёт мой заказ?")
     rival = Client()
     rival.force_login(other_member.user)
 
     assert rival.get(url(conversation)).status_code == 404
     assert rival.get(url(conversation, "delivery")).status_code == 404
+    assert rival.get("/inbox/c/not-an-id/suggestions/").status_code == 404
     with pytest.raises(NotFound):
         copilot.suggestions(other_member, conversation)
 
