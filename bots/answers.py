@@ -174,6 +174,22 @@ IN_ANOTHER_LANGUAGE = {  # {language}: the answer's language, named in its own
     "ar": "(هذه الإجابة متوفرة فقط بلغة {language}.)",
     "tr": "(Bu yanıt yalnızca {language} dilinde.)",
 }
+SOURCES = {  # heads the entries an answer worded by a language model was taken from
+    "en": "Sources:",
+    "ru": "Источники:",
+    "es": "Fuentes:",
+    "de": "Quellen:",
+    "fr": "Sources :",
+    "pt": "Fontes:",
+    "ja": "出典：",
+    "zh": "来源：",
+    "mn": "Эх сурвалж:",
+    "kk": "Дереккөздер:",
+    "lt": "Šaltiniai:",
+    "km": "ប្រភព៖",
+    "ar": "المصادر:",
+    "tr": "Kaynaklar:",
+}
 
 
 def phrase(phrases: dict[str, str], language: str) -> str:

@@ -45,7 +45,8 @@ from core.errors import Conflict, DomainError
 from knowledge import actions as knowledge_actions
 from knowledge.answering import QUESTION_MAX, variant_for
 from knowledge.answering import Answer as KnowledgeAnswer
-from knowledge.models import Entry, Question, Variant
+from knowledge.generation import Composed, compose
+from knowledge.models import Entry, Providers, Question, Variant
 from realtime.fanout import visitor_sees_typing
 from visitors.models import Event, Visitor
 from widget.languages import LANGUAGES
@@ -537,17 +538,30 @@ def _consult(turn: Turn, block: KnowledgeBlock, text: str) -> None:
     if len(" ".join(text.split())) > QUESTION_MAX:
         _say(turn, answers.phrase(answers.LONG_QUESTION, language).format(max=QUESTION_MAX))
     found, question = knowledge_actions.ask(turn.conversation.workspace, text, conversation=turn.conversation)
-    if found.confident:
-        _give(turn, found.matches[0].variant, question.pk)
-    else:
-        _missed(turn, block, found, key=f"q{question.pk}", question_id=question.pk)
+    composed = _compose(turn, question.text, found) if found.confident else None
+    if composed is not None and composed.abstained:  # the entries found do not answer it after all
+        knowledge_actions.record_abstained(question)
+    elif found.confident:
+        _give(turn, found.matches[0].variant, question.pk, composed)
+        return
+    _missed(turn, block, found, key=f"q{question.pk}", question_id=question.pk)
 
 
-def _give(turn: Turn, variant: Variant, question_id: int) -> None:
-    """An entry's answer, in another language with a note saying so, and “did this help?”."""
+def _compose(turn: Turn, text: str, found: KnowledgeAnswer) -> Composed | None:
+    """The answer worded by the workspace's language model from the entries found, when it has one."""
+    providers = Providers.objects.filter(workspace_id=turn.run.workspace_id, generation_enabled=True).first()
+    return compose(text, found.matches, found.language or turn.language, providers) if providers else None
+
+
+def _give(turn: Turn, variant: Variant, question_id: int, composed: Composed | None = None) -> None:
+    """An entry's answer (in another language with a note saying so), or the answer worded from the entries
+    found with them listed under it; then “did this help?”."""
     run, language = turn.run, turn.language
     text = variant.answer
-    if variant.language != language:
+    if composed is not None:
+        sources = "\n".join(f"• {m.variant.question}" for m in composed.sources)
+        text = f"{composed.text}\n\n{answers.phrase(answers.SOURCES, language)}\n{sources}"
+    elif variant.language != language:
         note = answers.phrase(answers.IN_ANOTHER_LANGUAGE, language)
         text = f"{text}\n\n{note.format(language=LANGUAGES.get(variant.language, variant.language))}"
     _say(turn, text, key=f"a{question_id}")

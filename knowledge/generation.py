@@ -80,13 +80,13 @@ def compose(question: str, matches: Sequence[Match], language: str | None, provi
     return Composed(text, sources)
 
 
-def chat(base_url: str, model: str, api_key: str, messages: list[dict[str, str]], timeout: float = TIMEOUT) -> str:
+def chat(base_url: str, model: str, api_key: str, messages: list[dict[str, str]], timeout: float | None = None) -> str:
     """`POST {base_url}/chat/completions` as OpenAI's API has it: the reply's text."""
     url = base_url.rstrip("/") + "/chat/completions"
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     body = {"model": model, "messages": messages, "temperature": 0, "max_tokens": MAX_TOKENS}
     try:
-        response = httpx.post(url, json=body, headers=headers, timeout=timeout)
+        response = httpx.post(url, json=body, headers=headers, timeout=TIMEOUT if timeout is None else timeout)
         response.raise_for_status()
         content = response.json()["choices"][0]["message"]["content"]
         if not isinstance(content, str):

@@ -32,11 +32,16 @@ PAUSE_AFTER_FAILURE = 30.0  # seconds answering stays offline after the provider
 OUT_OF_SCOPE = Path(__file__).resolve().parent / "data" / "out_of_scope.json"
 
 
-def encoder_for(providers: Providers | None, timeout: float = QUESTION_TIMEOUT) -> HttpEncoder | None:
-    """The workspace's embeddings provider, when it has one."""
+def encoder_for(providers: Providers | None, timeout: float | None = None) -> HttpEncoder | None:
+    """The workspace's embeddings provider, when it has one; by default as a visitor's question calls it."""
     if providers is None or not providers.embeddings_url or not providers.embeddings_model:
         return None
-    return HttpEncoder(providers.embeddings_url, providers.embeddings_model, providers.embeddings_key, timeout=timeout)
+    return HttpEncoder(
+        providers.embeddings_url,
+        providers.embeddings_model,
+        providers.embeddings_key,
+        timeout=QUESTION_TIMEOUT if timeout is None else timeout,
+    )
 
 
 @dataclass(frozen=True)

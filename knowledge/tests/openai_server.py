@@ -27,7 +27,7 @@ def bag_of_words(text: str) -> list[float]:
 
 class OpenAI(BaseHTTPRequestHandler):
     vectors: ClassVar[dict[str, list[float]]] = {}
-    embeddings: ClassVar[str] = "ok"  # ok | error
+    embeddings: ClassVar[str] = "ok"  # ok | error | slow
     chat: ClassVar[str] = "ok"
     seen: ClassVar[list[dict[str, Any]]] = []
 
@@ -37,6 +37,8 @@ class OpenAI(BaseHTTPRequestHandler):
         if self.path == "/v1/embeddings":
             if self.embeddings == "error":
                 return self._send(500, {"error": {"message": "overloaded"}})
+            if self.embeddings == "slow":
+                time.sleep(2)
             texts = body["input"]
             data = [{"index": i, "embedding": self.vectors.get(t) or bag_of_words(t)} for i, t in enumerate(texts)]
             return self._send(200, {"object": "list", "data": data, "model": body["model"]})
@@ -68,9 +70,15 @@ class OpenAI(BaseHTTPRequestHandler):
 @dataclass(frozen=True)
 class Server:
     url: str  # the base URL, ending in /v1
+    httpd: ThreadingHTTPServer
 
     def requests(self, path: str) -> list[dict[str, Any]]:
         return [r for r in OpenAI.seen if r["path"].endswith(path)]
+
+    def stop(self) -> None:
+        """Nothing listens on its port any more."""
+        self.httpd.shutdown()
+        self.httpd.server_close()
 
 
 def serve() -> Iterator[Server]:
@@ -78,6 +86,7 @@ def serve() -> Iterator[Server]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), OpenAI)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     OpenAI.vectors, OpenAI.embeddings, OpenAI.chat, OpenAI.seen = {}, "ok", "ok", []
-    yield Server(f"http://127.0.0.1:{httpd.server_address[1]}/v1")
-    httpd.shutdown()
-    httpd.server_close()
+    server = Server(f"http://127.0.0.1:{httpd.server_address[1]}/v1", httpd)
+    yield server
+    if httpd.socket.fileno() != -1:
+        server.stop()
