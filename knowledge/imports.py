@@ -5,24 +5,33 @@ to ask, one per line or separated by `|`), `key` (rows sharing a key are one ent
 `category`, `kind` (`faq` or `article`), `public` (`yes`/`no`). Markdown: each `## ` heading is an FAQ
 question and the text under it its answer (or, for articles, each `# ` heading a title and its text the body).
 
-A file is checked whole before anything is saved: any bad row and nothing is imported, every problem is
-reported with its row, so an import is never half done.
+A file is checked whole when it is uploaded: any bad row and nothing is imported, every problem is reported
+with its row. The checked entries then wait in an ImportJob, imported in the background: their phrasings are
+encoded a batch of entries at a time (the progress), then all are saved at once, so an import is never half
+done, even when it fails.
 """
 
 import csv
 import io
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
+import numpy as np
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.errors import DomainError, InvalidInput
 from knowledge import actions
-from knowledge.models import Entry
+from knowledge.embeddings import offline_encoder
+from knowledge.models import Entry, ImportJob
 from workspaces.models import Member
+from workspaces.queries import require_admin
 
 MAX_ROWS = 5000
+BATCH = 20  # entries encoded between two progress updates (about a second)
 REQUIRED = ("language", "question", "answer")
 YES = {"yes", "y", "true", "1", "да", "public"}
 NO = {"no", "n", "false", "0", "нет", "internal"}
@@ -42,10 +51,15 @@ class Row:
 
 
 @dataclass
-class Report:
-    entries: int = 0
-    variants: int = 0
-    problems: list[str] = field(default_factory=list)  # "row 7: …"; nothing was imported when there are any
+class Plan:
+    """What a file would import, checked whole."""
+
+    entries: list[actions.NewEntry] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # "row 7: …"; nothing may be imported when there are any
+
+    @property
+    def variants(self) -> int:
+        return sum(len(entry.variants) for entry in self.entries)
 
 
 def read_text(data: bytes) -> str:
@@ -60,12 +74,12 @@ def read_text(data: bytes) -> str:
         ) from error
 
 
-def import_csv(member: Member, data: bytes) -> Report:
+def check_csv(data: bytes) -> Plan:
     rows, problems = _parse_csv(read_text(data))
-    return _save(member, rows, problems)
+    return _plan(rows, problems)
 
 
-def import_markdown(member: Member, data: bytes, *, language: str, kind: str = Entry.Kind.FAQ) -> Report:
+def check_markdown(data: bytes, *, language: str, kind: str = Entry.Kind.FAQ) -> Plan:
     level = "#" if kind == Entry.Kind.ARTICLE else "##"
     sections = re.split(rf"^{level} +(.+)$", read_text(data), flags=re.MULTILINE)
     rows = [
@@ -73,8 +87,57 @@ def import_markdown(member: Member, data: bytes, *, language: str, kind: str = E
         for n, (title, body) in enumerate(zip(sections[1::2], sections[2::2], strict=True), start=1)
     ]
     if not rows:
-        return Report(problems=[gettext("No “%(level)s ” headings found: nothing to import.") % {"level": level}])
-    return _save(member, rows, [])
+        return Plan(problems=[gettext("No “%(level)s ” headings found: nothing to import.") % {"level": level}])
+    return _plan(rows, [])
+
+
+@transaction.atomic
+def start(member: Member, *, file_name: str, plan: Plan) -> ImportJob:
+    """An import of a file checked without problems, run in the background once this transaction commits."""
+    from knowledge.tasks import import_entries
+
+    require_admin(member)
+    if plan.problems or not plan.entries:
+        raise InvalidInput(gettext("Nothing to import."), code="nothing_to_import")
+    job = ImportJob(
+        workspace_id=member.workspace_id, created_by=member, file_name=file_name[:200], total=len(plan.entries)
+    )
+    checked = json.dumps([asdict(entry) for entry in plan.entries], ensure_ascii=False)
+    job.file.save(f"{job.public_id.hex}.json", ContentFile(checked.encode()), save=False)
+    job.save()
+    transaction.on_commit(lambda: import_entries.enqueue(job.pk))
+    return job
+
+
+def run(job: ImportJob) -> None:
+    """Encode the job's entries' phrasings a batch at a time, saving the progress, then save the entries at once.
+    Raises what it cannot handle (the task marks the job failed)."""
+    entries = _read(job)
+    ImportJob.objects.filter(pk=job.pk).update(total=len(entries), processed=0)
+    encoder = offline_encoder()
+    vectors: list[np.ndarray] = []
+    for start in range(0, len(entries), BATCH):
+        batch = entries[start : start + BATCH]
+        vectors.extend(encoder.encode([text for entry in batch for _, text in entry.phrasings()]))
+        ImportJob.objects.filter(pk=job.pk).update(processed=start + len(batch))
+    created = actions.create_imported_entries(job.workspace_id, entries, vectors, encoder.name)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE, created_count=created, finished_at=timezone.now()
+    )
+
+
+def _read(job: ImportJob) -> list[actions.NewEntry]:
+    with job.file.open("rb") as stored:
+        rows = json.loads(stored.read().decode("utf-8"))
+    return [
+        actions.NewEntry(
+            kind=row["kind"],
+            category=row["category"],
+            public=row["public"],
+            variants=[actions.VariantText(**variant) for variant in row["variants"]],
+        )
+        for row in rows
+    ]
 
 
 def _parse_csv(text: str) -> tuple[list[Row], list[str]]:
@@ -111,51 +174,29 @@ def _parse_csv(text: str) -> tuple[list[Row], list[str]]:
     return rows, problems
 
 
-def _save(member: Member, rows: list[Row], problems: list[str]) -> Report:
-    report = Report(problems=problems)  # rows with these were left out; the others are tried, to report all
-    try:
-        with transaction.atomic():
-            entries: dict[str, Entry] = {}
-            languages: set[tuple[str, str]] = set()
-            for row in rows:
-                try:
-                    if row.key and (row.key, row.language) in languages:
-                        raise InvalidInput(
-                            gettext("“%(key)s” is already in %(language)s above.")
-                            % {"key": row.key, "language": row.language}
-                        )
-                    languages.add((row.key, row.language))
-                    if row.key and row.key in entries:
-                        actions.add_variant(
-                            member,
-                            entries[row.key],
-                            language=row.language,
-                            question=row.question,
-                            answer=row.answer,
-                            phrasings=row.phrasings,
-                        )
-                    else:
-                        entry = actions.create_entry(
-                            member,
-                            language=row.language,
-                            question=row.question,
-                            answer=row.answer,
-                            phrasings=row.phrasings,
-                            kind=row.kind,
-                            category=row.category,
-                            public=row.public,
-                        )
-                        entries[row.key or f"row {row.line}"] = entry
-                        report.entries += 1
-                    report.variants += 1
-                except DomainError as error:
-                    report.problems.append(gettext("row %(row)d: %(problem)s") % {"row": row.line, "problem": error})
-            if report.problems:
-                raise _Rejected
-    except _Rejected:
-        report.entries = report.variants = 0
-    return report
-
-
-class _Rejected(Exception):
-    """A row was refused: the whole import is rolled back."""
+def _plan(rows: list[Row], problems: list[str]) -> Plan:
+    """Every row checked as the entry it makes would be (rows sharing a key are one entry): all problems found."""
+    plan = Plan(problems=problems)
+    by_key: dict[str, actions.NewEntry] = {}
+    languages: set[tuple[str, str]] = set()
+    for row in rows:
+        try:
+            if row.key and (row.key, row.language) in languages:
+                raise InvalidInput(
+                    gettext("“%(key)s” is already in %(language)s above.") % {"key": row.key, "language": row.language}
+                )
+            languages.add((row.key, row.language))
+            variant = actions.check_variant(row.language, row.question, row.answer, row.phrasings)
+            if row.key and row.key in by_key:
+                by_key[row.key].variants.append(variant)
+                continue
+            entry = actions.check_entry(kind=row.kind, category=row.category, public=row.public, variants=[variant])
+        except DomainError as error:
+            plan.problems.append(gettext("row %(row)d: %(problem)s") % {"row": row.line, "problem": error})
+            continue
+        plan.entries.append(entry)
+        if row.key:
+            by_key[row.key] = entry
+    if plan.problems:
+        plan.entries = []
+    return plan

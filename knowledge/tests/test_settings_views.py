@@ -5,7 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from knowledge import actions
-from knowledge.models import Entry, Question
+from knowledge.models import Entry, ImportJob, Question
+from knowledge.tasks import import_entries
 from knowledge.tests.test_imports import FAQ
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,7 @@ def test_the_empty_page_says_what_to_do(operator_client):
 
 def test_an_entry_is_added_with_its_ways_to_ask(operator_client):
     fields = {
+        "kind": "faq",
         "language": "en",
         "question": "Do you ship abroad?",
         "answer": "Yes, to **40** countries.",
@@ -40,12 +42,17 @@ def test_an_entry_is_added_with_its_ways_to_ask(operator_client):
     entry = Entry.objects.get()
     assert entry.phrasings.count() == 3 and entry.category == "Delivery"
     assert "Entry added." in page and "Do you ship abroad?" in page
+    assert 'id="language-en"' in page  # the new entry's own page
 
 
-def test_a_csv_import_reports_what_it_added(operator_client):
-    page = operator_client.post(f"{URL}import/", upload(FAQ.encode()), follow=True).content.decode()
+def test_a_csv_import_says_what_it_will_add_and_adds_it_in_the_background(
+    operator_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        page = operator_client.post(f"{URL}import/", upload(FAQ.encode()), follow=True).content.decode()
 
-    assert "Imported 2 entries (4 texts in all)." in page
+    assert "importing 2 entries (4 texts in all)." in page and 'id="import-progress"' in page
+    import_entries.call(ImportJob.objects.get().pk)
     assert Entry.objects.count() == 2
 
 
@@ -59,9 +66,11 @@ def test_a_refused_file_lists_its_problems_and_adds_nothing(operator_client):
     assert not Entry.objects.exists()
 
 
-def test_a_markdown_file_is_imported_in_the_chosen_language(operator_client):
+def test_a_markdown_file_is_imported_in_the_chosen_language(operator_client, django_capture_on_commit_callbacks):
     markdown = "## ¿Hacéis envíos a Canarias?\nSí, en 5 días.\n".encode()
-    operator_client.post(f"{URL}import/", upload(markdown, name="faq.md", language="es"))
+    with django_capture_on_commit_callbacks(execute=True):
+        operator_client.post(f"{URL}import/", upload(markdown, name="faq.md", language="es"))
+    import_entries.call(ImportJob.objects.get().pk)
 
     assert Entry.objects.get().variants.get().language == "es"
 
@@ -96,7 +105,9 @@ def test_agents_look_but_do_not_change(agent, client):
     page = client.get(URL).content.decode()
     assert 'action="/settings/knowledge/import/"' not in page
 
-    response = client.post(f"{URL}new/", {"language": "en", "question": "Q?", "answer": "A.", "public": "on"})
+    response = client.post(
+        f"{URL}new/", {"kind": "faq", "language": "en", "question": "Q?", "answer": "A.", "public": "on"}
+    )
     assert response.status_code == 403 and not Entry.objects.exists()
 
 
