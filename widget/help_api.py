@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from ninja import Query, Router
 
+from core.ratelimit import TooManyRequests, allow
 from widget import help_center
 from widget.languages import LANGUAGES
 from widget.schemas import ErrorOut, HelpEntryOut, HelpEntryQuery, HelpQuery, HelpResultOut, HelpResultsOut
@@ -13,11 +14,21 @@ if TYPE_CHECKING:  # widget.api mounts this router
     from widget.api import VisitorRequest
 
 router = Router(tags=["help"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+# Each search runs the language model (~20 ms of a core): enough for a visitor typing, not for a script.
+SEARCHES_PER_MINUTE = 30
+SEARCHES_PER_MINUTE_PER_ADDRESS = 300  # many visitors may share an office's or a mobile network's address
 
 
 @router.get("", response={200: HelpResultsOut, **ERRORS}, summary="Search the knowledge base")
 def search_help(request: "VisitorRequest", query: Query[HelpQuery]) -> HelpResultsOut:
+    if query.q.strip() and not (
+        allow(f"help:visitor:{request.auth.pk}", limit=SEARCHES_PER_MINUTE, window=60)
+        and allow(
+            f"help:address:{request.META.get('REMOTE_ADDR', '')}", limit=SEARCHES_PER_MINUTE_PER_ADDRESS, window=60
+        )
+    ):
+        raise TooManyRequests("Too many searches: wait a minute and try again.")
     found = help_center.search(request.auth, query.q, submitted=query.submitted)
     return HelpResultsOut(
         results=[

@@ -10,6 +10,7 @@ from core.tests.fixtures import SITE
 from knowledge import actions
 from knowledge.models import Question
 from knowledge.queries import questions_to_learn
+from widget import help_api
 from widget.help_center import excerpt
 
 API = "/widget/api/v1"
@@ -239,3 +240,16 @@ def test_the_openapi_schema_documents_help(client):
     assert {"/widget/api/v1/help", "/widget/api/v1/help/{entry_id}"} <= set(paths)
     parameters = {p["name"] for p in paths["/widget/api/v1/help"]["get"]["parameters"]}
     assert {"q", "submitted"} <= parameters
+
+
+def test_a_visitor_searching_faster_than_anyone_types_is_slowed_down_clearly(browser, inbox, faq, monkeypatch):
+    monkeypatch.setattr(help_api, "SEARCHES_PER_MINUTE", 3)
+    token = visitor_token(browser, inbox)
+
+    statuses = [get(browser, token, "/help", q=f"delivery {n}").status_code for n in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+    refused = get(browser, token, "/help", q="delivery again")
+    assert refused.json()["code"] == "too_many_requests"
+    assert get(browser, token, "/help").status_code == 200  # the list of entries costs nothing: never refused
+    assert get(browser, visitor_token(browser, inbox), "/help", q="delivery").status_code == 200  # others may
