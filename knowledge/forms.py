@@ -48,6 +48,9 @@ class ImportForm(forms.Form):
     language = forms.ChoiceField(label=_("Language of a Markdown file"), choices=LANGUAGE_CHOICES)
     kind = forms.ChoiceField(label=_("Markdown entries are"), choices=KIND_CHOICES)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, auto_id="id_import_%s", **kwargs)  # the new entry form shares the page
+
 
 class NewEntryFromQuestionForm(forms.Form):
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -67,7 +70,7 @@ class EntryFiltersForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), required=False)
 
     def __init__(self, data: Mapping[str, Any], *, categories: list[str], languages: list[str]) -> None:
-        super().__init__(data)
+        super().__init__(data, auto_id="id_filter_%s")
         self.fields["category"].choices = [("", _("All categories")), *((c, c) for c in categories)]  # type: ignore[attr-defined]
         self.fields["language"].choices = [("", _("All languages")), *((c, LANGUAGES[c]) for c in languages)]  # type: ignore[attr-defined]
 
