@@ -49,7 +49,8 @@ class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("Markdown entries are"), choices=KIND_CHOICES)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, auto_id="id_import_%s", **kwargs)  # the new entry form shares the page
+        kwargs.setdefault("auto_id", "id_import_%s")  # the new entry form shares the page
+        super().__init__(*args, **kwargs)
 
 
 class NewEntryFromQuestionForm(forms.Form):
