@@ -7,8 +7,8 @@ question and the text under it its answer (or, for articles, each `# ` heading a
 
 A file is checked whole when it is uploaded: any bad row and nothing is imported, every problem is reported
 with its row. The checked entries then wait in an ImportJob, imported in the background: their phrasings are
-encoded a batch of entries at a time (the progress), then all are saved at once, so an import is never half
-done, even when it fails.
+encoded a batch of entries at a time (the progress, one task per batch), then all are saved at once, so an
+import is never half done, even when it fails.
 """
 
 import csv
@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -109,21 +110,49 @@ def start(member: Member, *, file_name: str, plan: Plan) -> ImportJob:
     return job
 
 
-def run(job: ImportJob) -> None:
-    """Encode the job's entries' phrasings a batch at a time, saving the progress, then save the entries at once.
-    Raises what it cannot handle (the task marks the job failed)."""
+def run_step(job: ImportJob) -> bool:
+    """One step of an import: the next BATCH of entries encoded, their vectors kept beside the job's file, or,
+    once all are, every entry saved at once. Each step is a task of its own, so the worker answers bots and
+    sends emails between the steps of a large import. Whether another step is needed; raises what it cannot
+    handle (the task marks the job failed)."""
     entries = _read(job)
-    ImportJob.objects.filter(pk=job.pk).update(total=len(entries), processed=0)
     encoder = offline_encoder()
-    vectors: list[np.ndarray] = []
-    for start in range(0, len(entries), BATCH):
-        batch = entries[start : start + BATCH]
-        vectors.extend(encoder.encode([text for entry in batch for _, text in entry.phrasings()]))
-        ImportJob.objects.filter(pk=job.pk).update(processed=start + len(batch))
-    created = actions.create_imported_entries(job.workspace_id, entries, vectors, encoder.name)
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.DONE, created_count=created, finished_at=timezone.now()
-    )
+    if job.processed < len(entries):
+        batch = entries[job.processed : job.processed + BATCH]
+        encoded = encoder.encode([text for entry in batch for _, text in entry.phrasings()])
+        name = _vectors_name(job, job.processed)
+        default_storage.delete(name)  # a step cut short before may have left it
+        default_storage.save(name, ContentFile(np.asarray(encoded, np.float32).tobytes()))
+        ImportJob.objects.filter(pk=job.pk).update(processed=job.processed + len(batch))
+        return True
+    vectors = [
+        vector
+        for start in range(0, len(entries), BATCH)
+        for vector in _stored_vectors(job, start, sum(len(e.phrasings()) for e in entries[start : start + BATCH]))
+    ]
+    with transaction.atomic():
+        created = actions.create_imported_entries(job.workspace_id, entries, vectors, encoder.name)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.DONE, created_count=created, finished_at=timezone.now()
+        )
+    return False
+
+
+def clean_up(job: ImportJob) -> None:
+    """An ended job's file and vectors: the entries, if saved, hold what they said."""
+    for start in range(0, max(job.total, job.processed), BATCH):
+        default_storage.delete(_vectors_name(job, start))
+    job.file.delete(save=False)
+    ImportJob.objects.filter(pk=job.pk).update(file="")
+
+
+def _vectors_name(job: ImportJob, start: int) -> str:
+    return f"knowledge-imports/{job.workspace_id}/{job.public_id.hex}-{start}.f32"
+
+
+def _stored_vectors(job: ImportJob, start: int, phrasings: int) -> np.ndarray:
+    with default_storage.open(_vectors_name(job, start), "rb") as stored:
+        return np.frombuffer(stored.read(), dtype=np.float32).reshape(phrasings, -1)
 
 
 def _read(job: ImportJob) -> list[actions.NewEntry]:

@@ -20,18 +20,18 @@ def encode_provider_vectors(workspace_id: int) -> None:
 
 @task()
 def import_entries(job_id: int) -> None:
-    """Run an import; whatever goes wrong, the job ends done or failed with the reason, never stuck."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.RUNNING
-    )
-    if not claimed:
-        return  # gone, or already run by another worker
-    job = ImportJob.objects.get(pk=job_id)
+    """One step of an import, then the next as a task of its own; whatever goes wrong, the job ends done or
+    failed with the reason, never stuck."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or job.status not in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING):
+        return  # gone, or ended
+    pending = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING)
+    if job.status == ImportJob.Status.PENDING and not pending.update(status=ImportJob.Status.RUNNING):
+        return  # another worker has just started it
     try:
-        imports.run(job)
+        more = imports.run_step(job)
     except Exception as error:
         logger.exception("knowledge import %s failed", job.public_id)
-        job.refresh_from_db()
         reason = gettext("The import stopped after %(done)d of %(total)d entries, and nothing was saved: %(error)s") % {
             "done": job.processed,
             "total": job.total,
@@ -40,6 +40,8 @@ def import_entries(job_id: int) -> None:
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportJob.Status.FAILED, errors=[*job.errors, reason[:500]], finished_at=timezone.now()
         )
-    finally:
-        job.file.delete(save=False)  # the entries hold what it said
-        ImportJob.objects.filter(pk=job_id).update(file="")
+        more = False
+    if more:
+        import_entries.enqueue(job_id)
+    else:
+        imports.clean_up(job)

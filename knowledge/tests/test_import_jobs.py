@@ -1,6 +1,6 @@
-"""Importing in the background: a checked file becomes an ImportJob, encoded a batch of entries at a time with
-its progress saved, then saved whole; a failure leaves nothing imported and says why; its page polls until
-it is done."""
+"""Importing in the background: a checked file becomes an ImportJob, encoded a batch of entries at a time (a
+task each, so other work interleaves) with its progress saved, then saved whole; a failure leaves nothing
+imported and says why; its page polls until it is done."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,6 +11,7 @@ from knowledge.answering import answer
 from knowledge.embeddings import offline_encoder
 from knowledge.models import Entry, ImportJob, Phrasing
 from knowledge.tasks import import_entries
+from knowledge.tests.helpers import finish_import
 
 pytestmark = pytest.mark.django_db
 URL = "/settings/knowledge/"
@@ -69,10 +70,11 @@ def test_the_progress_moves_a_batch_at_a_time_and_the_report_ends_it(
         upload(login(member), faq(5))
     job = ImportJob.objects.get()
 
-    import_entries.call(job.pk)
+    steps = finish_import(job.pk)
 
     job.refresh_from_db()
     assert seen == [(0, 4), (2, 4), (4, 2)]  # two phrasings per entry, two entries per batch
+    assert steps == 4  # a task per batch, and one saving them all
     assert (job.status, job.processed, job.total, job.created_count) == ("done", 5, 5, 5)
     assert job.finished_at is not None and not job.file  # the entries hold what the file said
     assert Phrasing.objects.filter(entry__workspace=workspace).count() == 10
@@ -112,7 +114,7 @@ def test_a_failure_imports_nothing_and_says_why(member, monkeypatch, django_capt
         upload(login(member), faq(5))
     job = ImportJob.objects.get()
 
-    import_entries.call(job.pk)
+    finish_import(job.pk)
 
     job.refresh_from_db()
     assert job.status == "failed" and job.finished_at is not None and not job.file
@@ -134,7 +136,7 @@ def test_a_failure_while_saving_leaves_nothing_half_saved(member, monkeypatch, d
         upload(login(member), faq(3))
     job = ImportJob.objects.get()
 
-    import_entries.call(job.pk)
+    finish_import(job.pk)
 
     job.refresh_from_db()
     assert job.status == "failed" and "disk full" in job.errors[0]
@@ -146,8 +148,8 @@ def test_a_job_runs_once(member, django_capture_on_commit_callbacks):
         upload(login(member), faq(2))
     job = ImportJob.objects.get()
 
-    import_entries.call(job.pk)
-    import_entries.call(job.pk)
+    finish_import(job.pk)
+    import_entries.call(job.pk)  # a task run again after the job ended does nothing
 
     assert Entry.objects.count() == 2
 

@@ -7,7 +7,7 @@ from core.errors import InvalidInput
 from knowledge import imports
 from knowledge.answering import answer
 from knowledge.models import Entry, ImportJob, Phrasing, Variant
-from knowledge.tasks import import_entries
+from knowledge.tests.helpers import finish_import
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def run(member, plan: imports.Plan, django_capture_on_commit_callbacks) -> Impor
     assert plan.problems == []
     with django_capture_on_commit_callbacks(execute=True):
         job = imports.start(member, file_name="faq.csv", plan=plan)
-    import_entries.call(job.pk)
+    finish_import(job.pk)
     job.refresh_from_db()
     return job
 

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from knowledge import actions
 from knowledge.models import Entry, ImportJob, Question
-from knowledge.tasks import import_entries
+from knowledge.tests.helpers import finish_import
 from knowledge.tests.test_imports import FAQ
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_a_csv_import_says_what_it_will_add_and_adds_it_in_the_background(
         page = operator_client.post(f"{URL}import/", upload(FAQ.encode()), follow=True).content.decode()
 
     assert "importing 2 entries (4 texts in all)." in page and 'id="import-progress"' in page
-    import_entries.call(ImportJob.objects.get().pk)
+    finish_import(ImportJob.objects.get().pk)
     assert Entry.objects.count() == 2
 
 
@@ -70,7 +70,7 @@ def test_a_markdown_file_is_imported_in_the_chosen_language(operator_client, dja
     markdown = "## ¿Hacéis envíos a Canarias?\nSí, en 5 días.\n".encode()
     with django_capture_on_commit_callbacks(execute=True):
         operator_client.post(f"{URL}import/", upload(markdown, name="faq.md", language="es"))
-    import_entries.call(ImportJob.objects.get().pk)
+    finish_import(ImportJob.objects.get().pk)
 
     assert Entry.objects.get().variants.get().language == "es"
 
