@@ -24,7 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "2")
+os.environ.setdefault("OMP_NUM_THREADS", "2")  # as parley/__init__.py sets them
+os.environ.setdefault("GOMP_SPINCOUNT", "1000")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
