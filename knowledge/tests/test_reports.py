@@ -1,0 +1,121 @@
+"""What the knowledge base brings: every number of the report from real bot conversations and help searches,
+the deflection rate's edges (an operator who wrote later, a hand-off), the period, one workspace only."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from bots import actions as bot_actions
+from bots import runtime
+from conversations import actions as conversation_actions
+from knowledge import actions
+from knowledge.answering import answer
+from knowledge.models import Question
+from knowledge.reports import LanguageRow, knowledge_report
+from visitors import actions as visitor_actions
+
+pytestmark = pytest.mark.django_db
+
+FLOW = {"start": "kb", "blocks": [{"id": "kb", "type": "knowledge", "text": "What would you like to know?"}]}
+YES, NO = "Yes, thanks", "No"
+LOYALTY = "Сіздерде жеңілдік карталары бар ма?"  # loyalty cards, in Kazakh: nothing about them
+SOMETHING_ELSE = "Маған басқа нәрсе керек еді, рақмет"
+
+
+@pytest.fixture
+def delivery(member):
+    entry = actions.create_entry(
+        member,
+        language="en",
+        question="How long does delivery take?",
+        answer="Orders ship within 2 business days.",
+        phrasings=["When will my order arrive?"],
+    )
+    actions.create_entry(member, language="en", question="Can I pay by card?", answer="Yes, all cards.")
+    actions.create_entry(member, language="en", question="Do you gift wrap orders?", answer="Yes, for $3.")
+    bot = bot_actions.create_bot(member, name="FAQ", persona_name="Mia", flow=FLOW)
+    bot_actions.publish(member, bot)
+    bot_actions.set_enabled(member, bot, enabled=True)
+    return entry
+
+
+def chat(inbox, *said: str):
+    """A visitor who opens a chat and says each of `said` to the knowledge bot."""
+    visitor = visitor_actions.create_visitor(inbox, user_agent="Mozilla/5.0 Test", language="en")
+    sent = conversation_actions.send_visitor_message(visitor, text="Hi", client_id="c0")
+    runtime.start_bot(sent.message.conversation_id)
+    for n, text in enumerate(said, start=1):
+        conversation_actions.send_visitor_message(visitor, text=text, client_id=f"c{n}")
+        runtime.hear_visitor(sent.message.conversation_id)
+    return sent.message.conversation
+
+
+def offered(conversation) -> list[str]:
+    return conversation.messages.filter(author_kind="bot").order_by("-seq").first().rich["quick_replies"]
+
+
+def test_nothing_asked_yet_reads_as_zeros_and_no_rate(workspace):
+    report = knowledge_report(workspace)
+
+    assert (report.asked, report.answered, report.handed_off, report.deflection_rate) == (0, 0, {}, None)
+    assert report.languages == [] and report.top_entries == [] and report.top_unanswered == []
+
+
+def test_every_number_of_a_period(member, workspace, inbox, delivery, other_member):
+    chat(inbox, "How long does delivery take?", YES)  # answered, helped: resolved with no person
+    later = chat(inbox, "When will my order arrive?")  # answered, then an operator wrote: not deflected
+    conversation_actions.reply_to_conversation(member, later, text="Anything else?", client_id="op1")
+    unsure = chat(inbox, LOYALTY)  # the closest entries offered; one is picked; it did not help
+    conversation_actions.send_visitor_message(unsure.visitor, text=offered(unsure)[0], client_id="pick")
+    runtime.hear_visitor(unsure.pk)
+    conversation_actions.send_visitor_message(unsure.visitor, text=NO, client_id="no")
+    runtime.hear_visitor(unsure.pk)
+    chat(inbox, LOYALTY, SOMETHING_ELSE)  # two misses: to people, no_match
+    actions.record_search(workspace, "delivery time", answer("delivery time", workspace))  # in the widget's help
+    old = chat(inbox, "How long does delivery take?")
+    Question.objects.filter(conversation=old).update(created_at=timezone.now() - timedelta(days=40))
+    actions.record_search(other_member.workspace, "delivery?", answer("delivery?", other_member.workspace))
+
+    report = knowledge_report(workspace, since=timezone.now() - timedelta(days=30))
+
+    assert (report.asked, report.searched) == (6, 1)  # the old one and the other workspace's left out
+    assert (report.answered, report.suggested, report.missed) == (3, 3, 0)
+    assert (report.helped, report.not_helped, report.suggestions_taken) == (1, 1, 1)
+    assert report.handed_off == {"no_match": 1}
+    assert report.answered_conversations == 3  # helped, the operator's, the picked suggestion's
+    assert report.deflected == 1  # only the helped one: an operator wrote in one, the other's answer did not help
+    assert report.deflection_rate == pytest.approx(1 / 3)
+    assert report.languages == [LanguageRow("en", 6, 3, 1)]  # told among the knowledge base's languages
+    assert report.top_entries == [(delivery, 3)]
+    assert report.top_unanswered == [(LOYALTY, 2), (SOMETHING_ELSE, 1)]
+
+
+def test_the_period_leaves_older_and_newer_questions_out(workspace, inbox, delivery):
+    conversation = chat(inbox, "How long does delivery take?")
+    Question.objects.filter(conversation=conversation).update(created_at=timezone.now() - timedelta(days=10))
+
+    assert knowledge_report(workspace, since=timezone.now() - timedelta(days=7)).asked == 0
+    assert knowledge_report(workspace, until=timezone.now() - timedelta(days=11)).asked == 0
+    assert knowledge_report(workspace, since=timezone.now() - timedelta(days=30)).asked == 1
+
+
+def test_a_bot_hand_off_after_an_answer_is_not_deflected(workspace, inbox, delivery):
+    chat(inbox, "How long does delivery take?", "Talk to a person")
+
+    report = knowledge_report(workspace)
+
+    assert report.answered_conversations == 1 and report.deflected == 0
+    assert report.handed_off == {"visitor_asked": 1}
+
+
+def test_the_report_reads_in_a_few_queries_however_many_questions(
+    workspace, inbox, delivery, django_assert_max_num_queries
+):
+    for _ in range(3):
+        chat(inbox, "How long does delivery take?", YES)
+
+    with django_assert_max_num_queries(8):
+        report = knowledge_report(workspace)
+
+    assert report.deflected == 3
