@@ -1,6 +1,6 @@
 from django.urls import path
 
-from knowledge import inbox_views, provider_views, settings_views
+from knowledge import inbox_views, provider_views, report_views, settings_views
 
 # Settings → Knowledge, included under /settings/knowledge/ (parley/urls.py).
 settings_urlpatterns = [
@@ -22,6 +22,7 @@ settings_urlpatterns = [
     ),
     path("entries/<str:entry_id>/phrasings/", settings_views.phrasing_add, name="knowledge-phrasing-add"),
     path("entries/<str:entry_id>/phrasings/remove/", settings_views.phrasing_remove, name="knowledge-phrasing-remove"),
+    path("results/", report_views.results, name="knowledge-results"),
     path("providers/", provider_views.providers_page, name="knowledge-providers"),
     path("providers/save/", provider_views.save, name="knowledge-providers-save"),
     path("providers/try/<str:kind>/", provider_views.try_provider, name="knowledge-providers-try"),

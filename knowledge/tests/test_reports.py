@@ -21,6 +21,7 @@ FLOW = {"start": "kb", "blocks": [{"id": "kb", "type": "knowledge", "text": "Wha
 YES, NO = "Yes, thanks", "No"
 LOYALTY = "Сіздерде жеңілдік карталары бар ма?"  # loyalty cards, in Kazakh: nothing about them
 SOMETHING_ELSE = "Маған басқа нәрсе керек еді, рақмет"
+RESULTS = "/settings/knowledge/results/"
 
 
 @pytest.fixture
@@ -119,3 +120,34 @@ def test_the_report_reads_in_a_few_queries_however_many_questions(
         report = knowledge_report(workspace)
 
     assert report.deflected == 3
+
+
+def test_the_results_page_shows_the_period_chosen_to_admins_and_agents(
+    operator_client, agent, workspace, inbox, delivery, client
+):
+    chat(inbox, "How long does delivery take?", YES)
+    old = chat(inbox, "When will my order arrive?")
+    Question.objects.filter(conversation=old).update(created_at=timezone.now() - timedelta(days=20))
+
+    week = operator_client.get(f"{RESULTS}?days=7").content.decode()
+    month = operator_client.get(RESULTS).content.decode()  # 30 days unless told
+
+    assert 'data-stat="asked">1<' in week and 'data-stat="asked">2<' in month
+    assert 'aria-current="page">Last 30 days' in month and "100%" in month  # resolved with no person: both
+    assert "How long does delivery take?" in month  # the answer given most
+    assert 'data-stat="asked">2<' in operator_client.get(f"{RESULTS}?days=365").content.decode()  # unknown: 30
+    client.force_login(agent.user)
+    assert client.get(RESULTS).status_code == 200
+
+
+def test_the_results_page_says_when_nothing_was_asked_and_shows_only_its_workspace(
+    client, other_member, workspace, inbox, delivery
+):
+    chat(inbox, "How long does delivery take?", YES)
+    client.force_login(other_member.user)
+
+    page = client.get(RESULTS).content.decode()
+
+    assert 'id="knowledge-results-empty"' in page and "data-stat" not in page
+    client.logout()
+    assert client.get(RESULTS).status_code == 302  # to the login page
