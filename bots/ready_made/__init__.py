@@ -38,6 +38,13 @@ READY_MADE = {
             "with a follow-up task."
         ),
     ),
+    "faq_answers": ReadyMade(
+        gettext_lazy("Answers from the knowledge base"),
+        gettext_lazy(
+            "Answers visitors' questions from Settings → Knowledge in their language, asks whether it helped, "
+            "and brings in a person after two questions it could not answer (asking for an email when nobody is in)."
+        ),
+    ),
     "faq_menu": ReadyMade(
         gettext_lazy("FAQ menu"),
         gettext_lazy("Answers delivery, returns and payment questions with buttons; a person is one tap away."),

@@ -12,6 +12,7 @@ from bots import ready_made, runtime
 from bots.models import Bot, BotRun
 from contacts import actions as contact_actions
 from contacts.models import Task
+from knowledge import actions as knowledge_actions
 from conversations import actions
 from conversations.models import Conversation, Message
 from visitors.models import Visitor
@@ -183,3 +184,23 @@ def test_order_status_asks_the_shops_order_service(member, visitor, live_server_
 def test_an_unknown_template_is_a_clear_error(member):
     with pytest.raises(Exception, match="no such ready-made bot"):
         ready_made.install(member, "nope")
+
+
+def test_answers_from_the_knowledge_base_answer_the_opening_question_and_hand_off_after_two_misses(member, visitor):
+    knowledge_actions.create_entry(
+        member, language="en", question="How long does delivery take?", answer="Orders ship within 2 business days."
+    )
+    knowledge_actions.create_entry(member, language="en", question="Can I pay by card?", answer="Yes, all cards.")
+    knowledge_actions.create_entry(member, language="en", question="Do you gift wrap orders?", answer="Yes, for $3.")
+    install(member, "faq_answers")
+    chat = Chat(visitor)
+
+    chat.say("When will my order arrive?")  # the message that opens the chat is the first question
+    assert chat.bot_said[:2] == ["Orders ship within 2 business days.", "Did this answer your question?"]
+    chat.say("No")
+    chat.say("Сіздерде жеңілдік карталары бар ма?")  # nothing about loyalty cards: the second miss in a row
+
+    assert (chat.run.status, chat.run.reason) == (BotRun.Status.HANDED_OFF, BotRun.Reason.NO_MATCH)
+    assert chat.bot_said[2:] == [  # one miss said, then straight to people: no second offer
+        "Sorry, I couldn't find an answer to that. Try asking in other words, or talk to a person."
+    ]
