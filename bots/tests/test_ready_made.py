@@ -12,9 +12,9 @@ from bots import ready_made, runtime
 from bots.models import Bot, BotRun
 from contacts import actions as contact_actions
 from contacts.models import Task
-from knowledge import actions as knowledge_actions
 from conversations import actions
 from conversations.models import Conversation, Message
+from knowledge import actions as knowledge_actions
 from visitors.models import Visitor
 
 pytestmark = pytest.mark.django_db
