@@ -46,7 +46,7 @@ def search_help(request: "VisitorRequest", query: Query[HelpQuery]) -> HelpResul
 
 @router.get("/{entry_id}", response={200: HelpEntryOut, **ERRORS}, summary="An entry of the knowledge base")
 def read_help(request: "VisitorRequest", entry_id: str, query: Query[HelpEntryQuery]) -> HelpEntryOut:
-    found = help_center.get_entry(request.auth, entry_id, query.language)
+    found = help_center.get_entry(request.auth, entry_id, query.language, searched=query.q)
     return HelpEntryOut(
         id=found.entry.public_id.hex,
         kind=found.entry.kind,  # type: ignore[arg-type]

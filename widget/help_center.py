@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 from core.errors import DomainError
 from core.ids import get_by_public_id
 from knowledge import actions as knowledge_actions
-from knowledge.answering import QUESTION_MAX, Context, answer, read_question, variant_for
+from knowledge.answering import QUESTION_MAX, Answer, Context, answer, read_question, variant_for
 from knowledge.models import Entry, Variant
 from visitors.models import Visitor
 from widget.languages import LANGUAGES, widget_language
@@ -59,17 +59,24 @@ def search(visitor: Visitor, query: str, *, submitted: bool = False) -> list[Fou
         newest = _public(visitor).order_by("-updated_at", "-pk")[:RESULTS_MAX]
         return [Found(entry, variant_for(entry, language)) for entry in newest]
     found = answer(query, visitor.workspace, Context(public_only=True, language=language))
-    if submitted and _first_time(visitor, query):
-        knowledge_actions.record_search(visitor.workspace, query, found)
+    if submitted:
+        _keep(visitor, query, found)
     return [Found(match.entry, match.variant) for match in found.matches[:RESULTS_MAX]]
 
 
-def get_entry(visitor: Visitor, entry_id: str, language: str = "") -> Found:
+def get_entry(visitor: Visitor, entry_id: str, language: str = "", *, searched: str = "") -> Found:
     """A public entry of the visitor's workspace in `language` (a result's) when the widget speaks it, else in
-    the visitor's, else in the language it was written in first."""
+    the visitor's, else in the language it was written in first. `searched`: the search it was opened from,
+    kept with this entry as the one the visitor picked."""
     own = visitor_language(visitor)
     entry = get_by_public_id(_public(visitor), entry_id, "Entry")
     variant = variant_for(entry, language if language in LANGUAGES else own)
+    if searched.strip() and len(searched.strip()) <= QUESTION_MAX:
+        if (question_id := cache.get(_kept_key(visitor, searched))) is None:
+            found = answer(searched, visitor.workspace, Context(public_only=True, language=own))
+            question_id = _keep(visitor, searched, found)
+        if question_id:  # 0: another request is keeping it this instant
+            knowledge_actions.record_pick(question_id, entry)
     return Found(entry, variant, in_other_language=own not in {v.language for v in entry.variants.all()})
 
 
@@ -110,7 +117,17 @@ def _public(visitor: Visitor) -> QuerySet[Entry]:
     return Entry.objects.filter(workspace_id=visitor.workspace_id, public=True).prefetch_related("variants")
 
 
-def _first_time(visitor: Visitor, query: str) -> bool:
-    """Pressing Enter and then opening a result submits the same search twice: it is one question."""
+def _keep(visitor: Visitor, query: str, found: Answer) -> int:
+    """A submitted search kept as a question, once: pressing Enter and then opening a result submit the same
+    search twice. The kept question's id (0 while another request keeps it)."""
+    key = _kept_key(visitor, query)
+    if not cache.add(key, 0, SEARCH_KEPT_SECONDS):
+        return cache.get(key) or 0
+    question = knowledge_actions.record_search(visitor.workspace, query, found)
+    cache.set(key, question.pk, SEARCH_KEPT_SECONDS)
+    return question.pk
+
+
+def _kept_key(visitor: Visitor, query: str) -> str:
     text = hashlib.sha256(read_question(query).encode()).hexdigest()[:32]
-    return cache.add(f"parley:help-search:{visitor.public_id.hex}:{text}", True, SEARCH_KEPT_SECONDS)
+    return f"parley:help-search:{visitor.public_id.hex}:{text}"

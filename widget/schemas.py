@@ -393,6 +393,9 @@ class HelpResultsOut(Schema):
 
 class HelpEntryQuery(Schema):
     language: str = Field("", max_length=10, description="The language to read it in; the visitor's by default")
+    q: str = Field(
+        "", max_length=500, description="The search it was opened from: kept, with this entry as the one picked"
+    )
 
 
 class HelpEntryOut(Schema):

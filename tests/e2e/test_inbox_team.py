@@ -163,7 +163,7 @@ def test_search_finds_the_right_conversation_and_keeps_to_its_results(
     birch, saucer = row_of(alex, "birch cutting board"), row_of(alex, "cracked saucer")
 
     # When Alex searches for a word of one of them
-    search = alex.get_by_role("searchbox", name="Search")
+    search = alex.get_by_role("searchbox", name="Search", exact=True)
     search.fill("saucer")
     search.press("Enter")
 
@@ -677,7 +677,7 @@ def test_keyboard_shortcuts(browser: Browser, server: DemoServer, team: dict[str
 
     # When Alex presses /, then types
     alex.keyboard.press("/")
-    search = alex.get_by_role("searchbox", name="Search")
+    search = alex.get_by_role("searchbox", name="Search", exact=True)
     expect(search).to_be_focused()
     alex.keyboard.type("vase")
     expect(search).to_have_value("vase")

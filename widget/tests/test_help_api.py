@@ -253,3 +253,22 @@ def test_a_visitor_searching_faster_than_anyone_types_is_slowed_down_clearly(bro
     assert refused.json()["code"] == "too_many_requests"
     assert get(browser, token, "/help").status_code == 200  # the list of entries costs nothing: never refused
     assert get(browser, visitor_token(browser, inbox), "/help", q="delivery").status_code == 200  # others may
+
+
+def test_an_entry_opened_from_a_search_is_kept_as_the_one_picked(browser, inbox, faq, workspace):
+    token = visitor_token(browser, inbox)
+    results = get(browser, token, "/help", q="parcel arrival time", submitted="1").json()["results"]
+
+    get(browser, token, f"/help/{results[0]['id']}", q="parcel arrival time")
+
+    kept = Question.objects.get()  # the search, once, with the entry picked from its results
+    assert (kept.text, kept.picked) == ("parcel arrival time", faq)
+
+
+def test_an_entry_opened_from_a_search_not_submitted_keeps_the_search_too(browser, inbox, faq):
+    token = visitor_token(browser, inbox)
+
+    get(browser, token, f"/help/{faq.public_id.hex}", q="when do parcels come")
+    get(browser, token, f"/help/{faq.public_id.hex}")  # opened from the list, not a search: nothing kept
+
+    assert Question.objects.get().picked == faq

@@ -1103,9 +1103,9 @@ form .attach { background: none; color: #64748b; }
   }
 
   async function openArticle(result) {
-    if (helpQuery) request('GET', helpPath(helpQuery, true)).catch(() => {}); // an opened result submits the search
     try {
-      const res = await request('GET', `/help/${result.id}?language=${result.language}`);
+      const searched = helpQuery ? `&q=${encodeURIComponent(helpQuery)}` : ''; // kept, with this as the entry picked
+      const res = await request('GET', `/help/${result.id}?language=${result.language}${searched}`);
       if (!res.ok) return;
       article = await res.json();
       render();
