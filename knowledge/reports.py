@@ -1,12 +1,20 @@
 """What the knowledge base brings, over a period: questions asked and how they went, what visitors said of the
 answers, the hand-offs that followed, and the conversations it resolved with no person (the deflection rate).
 Read from the questions it was asked (knowledge.Question), the bot runs of their conversations and those
-conversations' messages, counted in the database."""
+conversations' messages, counted in the database.
+
+Deflection rate: of the conversations with a question in the period that it gave an answer in (its own, or an
+entry the visitor picked from its suggestions), the share it resolved with no person. Resolved means, as the
+conversation stands now: no operator ever wrote in it, no bot in it handed it to people (for whatever reason,
+a silent visitor included), no answer in it was called unhelpful, and it is over: closed, or quiet for IDLE
+(visitors who got their answer seldom say goodbye). A chat still under way counts among the conversations
+but not yet as resolved."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from bots.models import BotRun
 from conversations.models import Conversation, Message
@@ -14,6 +22,7 @@ from knowledge.models import Entry, Question
 from workspaces.models import Workspace
 
 TOP = 10
+IDLE = timedelta(hours=1)  # a conversation this quiet is over, even if nobody closed it
 
 
 @dataclass(frozen=True)
@@ -36,15 +45,15 @@ class KnowledgeReport:
     suggestions_taken: int = 0  # an offered entry picked
     handed_off: dict[str, int] = field(default_factory=dict)  # reason -> runs handed to people after a question
     answered_conversations: int = 0  # conversations it gave an answer in (its own or a suggestion picked)
-    deflected: int = 0  # of those, the ones it resolved with no person (see _deflection)
+    deflected: int = 0  # of those, the ones it resolved with no person (see the module's docstring)
     languages: list[LanguageRow] = field(default_factory=list)
     top_entries: list[tuple[Entry, int]] = field(default_factory=list)  # given as answers, most often first
     top_unanswered: list[tuple[str, int]] = field(default_factory=list)  # asked and not answered, most often first
 
     @property
     def deflection_rate(self) -> float | None:
-        """Of the conversations it gave an answer in, the share it resolved with no person: no operator wrote
-        in them, no bot handed them to people, no answer was called unhelpful. None when it answered in none."""
+        """Of the conversations it gave an answer in, the share it resolved with no person (see the module's
+        docstring). None when it answered in none."""
         return self.deflected / self.answered_conversations if self.answered_conversations else None
 
     @property
@@ -101,16 +110,16 @@ def knowledge_report(
 
 
 def _deflection(questions: QuerySet[Question]) -> tuple[int, int]:
-    """Conversations it gave an answer in (on its own, or one picked from its suggestions), and how many of them
-    it resolved with no person: no operator wrote in them, no bot handed them to people, and no answer in them
-    was called unhelpful."""
+    """Conversations it gave an answer in, and how many of them it resolved with no person (the module's
+    docstring says when)."""
     gave = questions.filter(Q(outcome=Question.Outcome.ANSWERED) | Q(picked__isnull=False))
     conversations = gave.exclude(conversation=None).values("conversation_id")
     operator_wrote = Message.objects.filter(conversation_id=OuterRef("pk"), author_kind=Message.AuthorKind.OPERATOR)
     handed = BotRun.objects.filter(conversation_id=OuterRef("pk"), status=BotRun.Status.HANDED_OFF)
     unhelpful = Question.objects.filter(conversation_id=OuterRef("pk"), helpful=False)
+    over = Q(status=Conversation.Status.CLOSED) | Q(last_activity_at__lte=timezone.now() - IDLE)
     rows = Conversation.objects.filter(pk__in=conversations).aggregate(
         total=Count("pk"),
-        deflected=Count("pk", filter=Q(~Exists(operator_wrote), ~Exists(handed), ~Exists(unhelpful))),
+        deflected=Count("pk", filter=Q(over, ~Exists(operator_wrote), ~Exists(handed), ~Exists(unhelpful))),
     )
     return rows["total"], rows["deflected"]

@@ -1,5 +1,6 @@
 """What the knowledge base brings: every number of the report from real bot conversations and help searches,
-the deflection rate's edges (an operator who wrote later, a hand-off), the period, one workspace only."""
+the deflection rate's edges (an operator who wrote later, a hand-off, a chat still under way), the period, one
+workspace only."""
 
 from datetime import timedelta
 
@@ -9,10 +10,11 @@ from django.utils import timezone
 from bots import actions as bot_actions
 from bots import runtime
 from conversations import actions as conversation_actions
+from conversations.models import Conversation
 from knowledge import actions
 from knowledge.answering import answer
 from knowledge.models import Question
-from knowledge.reports import LanguageRow, knowledge_report
+from knowledge.reports import IDLE, LanguageRow, knowledge_report
 from visitors import actions as visitor_actions
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +28,11 @@ RESULTS = "/settings/knowledge/results/"
 
 @pytest.fixture
 def delivery(member):
+    return knowledge_bot(member)
+
+
+def knowledge_bot(member):
+    """Three entries and a bot that answers from them, in the member's workspace."""
     entry = actions.create_entry(
         member,
         language="en",
@@ -52,6 +59,13 @@ def chat(inbox, *said: str):
     return sent.message.conversation
 
 
+def quiet(*conversations: Conversation) -> None:
+    """Nothing said in them for longer than IDLE: the visitors have left."""
+    Conversation.objects.filter(pk__in=[c.pk for c in conversations]).update(
+        last_activity_at=timezone.now() - IDLE - timedelta(minutes=1)
+    )
+
+
 def offered(conversation) -> list[str]:
     return conversation.messages.filter(author_kind="bot").order_by("-seq").first().rich["quick_replies"]
 
@@ -64,7 +78,7 @@ def test_nothing_asked_yet_reads_as_zeros_and_no_rate(workspace):
 
 
 def test_every_number_of_a_period(member, workspace, inbox, delivery, other_member):
-    chat(inbox, "How long does delivery take?", YES)  # answered, helped: resolved with no person
+    helped = chat(inbox, "How long does delivery take?", YES)  # answered, helped: resolved with no person
     later = chat(inbox, "When will my order arrive?")  # answered, then an operator wrote: not deflected
     conversation_actions.reply_to_conversation(member, later, text="Anything else?", client_id="op1")
     unsure = chat(inbox, LOYALTY)  # the closest entries offered; one is picked; it did not help
@@ -72,11 +86,12 @@ def test_every_number_of_a_period(member, workspace, inbox, delivery, other_memb
     runtime.hear_visitor(unsure.pk)
     conversation_actions.send_visitor_message(unsure.visitor, text=NO, client_id="no")
     runtime.hear_visitor(unsure.pk)
-    chat(inbox, LOYALTY, SOMETHING_ELSE)  # two misses: to people, no_match
+    missed = chat(inbox, LOYALTY, SOMETHING_ELSE)  # two misses: to people, no_match
     actions.record_search(workspace, "delivery time", answer("delivery time", workspace))  # in the widget's help
     old = chat(inbox, "How long does delivery take?")
     Question.objects.filter(conversation=old).update(created_at=timezone.now() - timedelta(days=40))
     actions.record_search(other_member.workspace, "delivery?", answer("delivery?", other_member.workspace))
+    quiet(helped, later, unsure, missed, old)  # all over: each left out of the resolved for its own reason
 
     report = knowledge_report(workspace, since=timezone.now() - timedelta(days=30))
 
@@ -102,7 +117,7 @@ def test_the_period_leaves_older_and_newer_questions_out(workspace, inbox, deliv
 
 
 def test_a_bot_hand_off_after_an_answer_is_not_deflected(workspace, inbox, delivery):
-    chat(inbox, "How long does delivery take?", "Talk to a person")
+    quiet(chat(inbox, "How long does delivery take?", "Talk to a person"))
 
     report = knowledge_report(workspace)
 
@@ -114,7 +129,7 @@ def test_the_report_reads_in_a_few_queries_however_many_questions(
     workspace, inbox, delivery, django_assert_max_num_queries
 ):
     for _ in range(3):
-        chat(inbox, "How long does delivery take?", YES)
+        quiet(chat(inbox, "How long does delivery take?", YES))
 
     with django_assert_max_num_queries(8):
         report = knowledge_report(workspace)
@@ -125,9 +140,10 @@ def test_the_report_reads_in_a_few_queries_however_many_questions(
 def test_the_results_page_shows_the_period_chosen_to_admins_and_agents(
     operator_client, agent, workspace, inbox, delivery, client
 ):
-    chat(inbox, "How long does delivery take?", YES)
+    recent = chat(inbox, "How long does delivery take?", YES)
     old = chat(inbox, "When will my order arrive?")
     Question.objects.filter(conversation=old).update(created_at=timezone.now() - timedelta(days=20))
+    quiet(recent, old)
 
     week = operator_client.get(f"{RESULTS}?days=7").content.decode()
     month = operator_client.get(RESULTS).content.decode()  # 30 days unless told
@@ -135,7 +151,8 @@ def test_the_results_page_shows_the_period_chosen_to_admins_and_agents(
     assert 'data-stat="asked">1<' in week and 'data-stat="asked">2<' in month
     assert 'aria-current="page">Last 30 days' in month and "100%" in month  # resolved with no person: both
     assert "How long does delivery take?" in month  # the answer given most
-    assert 'data-stat="asked">2<' in operator_client.get(f"{RESULTS}?days=365").content.decode()  # unknown: 30
+    for unknown in ("365", "abc", "-7", "7.5", ""):  # any other period reads as 30 days
+        assert 'data-stat="asked">2<' in operator_client.get(f"{RESULTS}?days={unknown}").content.decode()
     client.force_login(agent.user)
     assert client.get(RESULTS).status_code == 200
 
@@ -151,3 +168,40 @@ def test_the_results_page_says_when_nothing_was_asked_and_shows_only_its_workspa
     assert 'id="knowledge-results-empty"' in page and "data-stat" not in page
     client.logout()
     assert client.get(RESULTS).status_code == 302  # to the login page
+
+
+def test_a_chat_is_resolved_once_closed_or_left_quiet_and_never_after_an_operator_wrote(
+    member, workspace, inbox, delivery
+):
+    under_way = chat(inbox, "How long does delivery take?", YES)
+    closed = chat(inbox, "How long does delivery take?", YES)
+    conversation_actions.close_conversation(member, closed)  # closed by a person who wrote nothing: resolved
+    left = chat(inbox, "Can I pay by card?", YES)
+    quiet(left)
+    answered_later = chat(inbox, "Do you gift wrap orders?", YES)
+    conversation_actions.reply_to_conversation(member, answered_later, text="Happy to help", client_id="op")
+    conversation_actions.close_conversation(member, answered_later)
+    quiet(answered_later)
+
+    report = knowledge_report(workspace)
+
+    assert (report.answered_conversations, report.deflected) == (4, 2)  # the closed one and the one left quiet
+    quiet(under_way)
+    assert knowledge_report(workspace).deflected == 3  # the chat under way, once its visitor has left
+
+
+def test_another_workspaces_chats_are_never_counted(workspace, other_member, other_inbox, inbox, delivery):
+    knowledge_bot(other_member)
+    quiet(chat(inbox, "How long does delivery take?", YES))
+    quiet(chat(other_inbox, "How long does delivery take?", YES), chat(other_inbox, LOYALTY, SOMETHING_ELSE))
+
+    mine, theirs = knowledge_report(workspace), knowledge_report(other_member.workspace)
+
+    assert (mine.asked, mine.answered_conversations, mine.deflected, mine.handed_off) == (1, 1, 1, {})
+    assert mine.top_entries == [(delivery, 1)] and mine.top_unanswered == []
+    assert (theirs.asked, theirs.answered_conversations, theirs.deflected, theirs.handed_off) == (
+        3,
+        1,
+        1,
+        {"no_match": 1},
+    )
