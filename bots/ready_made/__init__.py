@@ -2,7 +2,8 @@
 
 Each flow is a JSON file here, an ordinary flow (bots.flow) its installer can then edit like any other.
 In it, "$team:Sales" stands for that team of the workspace (created if missing) and "$public_url" for
-PUBLIC_URL (the demo shop's order service lives there).
+PUBLIC_URL (the demo shop's order service lives there). "close_when_silent": true closes a conversation whose
+visitor stops answering instead of handing it to people (an answering bot's visitors leave once answered).
 """
 
 import json
@@ -102,6 +103,9 @@ def install(member: Member, key: str) -> Bot:
     flow = json.loads(_placed(member, json.dumps(found["flow"])))
     name = str(READY_MADE[key].name)
     bot = actions.create_bot(member, name=name, persona_name=str(found["persona"]), flow=flow)
+    if found.get("close_when_silent"):
+        bot.close_when_silent = True
+        bot.save(update_fields=["close_when_silent"])
     trigger, config = str(found["trigger"]), dict(found["trigger_config"])  # type: ignore[call-overload]
     actions.set_trigger(member, bot, trigger=trigger, config=config, inboxes=[])
     actions.publish(member, bot)

@@ -2,20 +2,26 @@
 
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from bots import ready_made, runtime
+from bots.flow import KnowledgeBlock, check_flow
 from bots.models import Bot, BotRun
+from bots.queries import known_in
 from contacts import actions as contact_actions
 from contacts.models import Task
 from conversations import actions
 from conversations.models import Conversation, Message
 from knowledge import actions as knowledge_actions
+from knowledge.reports import knowledge_report
 from visitors.models import Visitor
+from widget.models import WidgetSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -186,21 +192,93 @@ def test_an_unknown_template_is_a_clear_error(member):
         ready_made.install(member, "nope")
 
 
-def test_answers_from_the_knowledge_base_answer_the_opening_question_and_hand_off_after_two_misses(member, visitor):
-    knowledge_actions.create_entry(
-        member, language="en", question="How long does delivery take?", answer="Orders ship within 2 business days."
-    )
-    knowledge_actions.create_entry(member, language="en", question="Can I pay by card?", answer="Yes, all cards.")
-    knowledge_actions.create_entry(member, language="en", question="Do you gift wrap orders?", answer="Yes, for $3.")
-    install(member, "faq_answers")
+@pytest.fixture
+def shop_answers(member) -> Bot:
+    """The ready-made answering bot over a small shop's knowledge base."""
+    for question, answer in [
+        ("How long does delivery take?", "Orders ship within 2 business days."),
+        ("Can I pay by card?", "Yes, all cards."),
+        ("Do you gift wrap orders?", "Yes, for $3."),
+    ]:
+        knowledge_actions.create_entry(member, language="en", question=question, answer=answer)
+    return install(member, "faq_answers")
+
+
+LOYALTY = "Сіздерде жеңілдік карталары бар ма?"  # loyalty cards, in Kazakh: nothing about them
+SOMETHING_ELSE = "Маған басқа нәрсе керек еді, рақмет"
+ANSWERED = "Did this answer your question?"
+
+
+def test_answers_from_the_knowledge_base_is_a_valid_flow_that_hands_off_on_no_match(workspace):
+    flow = check_flow(ready_made.definition("faq_answers")["flow"], known_in(workspace.pk))
+
+    block = flow.block(flow.start)
+    assert isinstance(block, KnowledgeBlock) and block.max_misses == 2
+    assert block.on_miss is None and block.next is None  # misses: people (no_match); helped: "anything else?"
+    assert block.text == ""  # the opening message is its first question; all it says is in the visitor's language
+
+
+def test_answers_from_the_knowledge_base_answer_question_after_question_then_hand_off_after_two_misses(
+    visitor, shop_answers
+):
     chat = Chat(visitor)
 
     chat.say("When will my order arrive?")  # the message that opens the chat is the first question
-    assert chat.bot_said[:2] == ["Orders ship within 2 business days.", "Did this answer your question?"]
-    chat.say("No")
-    chat.say("Сіздерде жеңілдік карталары бар ма?")  # nothing about loyalty cards: the second miss in a row
+    chat.say("Yes, thanks")
+    chat.say("Can I pay by card?")
+    assert chat.bot_said == [
+        "Orders ship within 2 business days.",
+        ANSWERED,
+        "Glad it helped! Anything else?",
+        "Yes, all cards.",
+        ANSWERED,
+    ]
+    assert chat.run.status == BotRun.Status.WAITING
+    chat.say(LOYALTY)  # a miss: it says so and waits
+    assert chat.run.status == BotRun.Status.WAITING
+    chat.say(SOMETHING_ELSE)  # the second miss in a row
 
     assert (chat.run.status, chat.run.reason) == (BotRun.Status.HANDED_OFF, BotRun.Reason.NO_MATCH)
-    assert chat.bot_said[2:] == [  # one miss said, then straight to people: no second offer
+    assert len(chat.bot_said) == 6  # one miss said, then straight to people: no second offer
+
+
+def test_answers_from_the_knowledge_base_count_an_unhelpful_answer_as_a_miss(visitor, shop_answers):
+    chat = Chat(visitor)
+
+    chat.say("When will my order arrive?")
+    chat.say("No")
+    chat.say(LOYALTY)
+
+    assert (chat.run.status, chat.run.reason) == (BotRun.Status.HANDED_OFF, BotRun.Reason.NO_MATCH)
+    assert chat.bot_said[2:] == [
         "Sorry, I couldn't find an answer to that. Try asking in other words, or talk to a person."
     ]
+
+
+def test_answers_from_the_knowledge_base_ask_for_an_email_when_nobody_is_in(inbox, visitor, shop_answers):
+    WidgetSettings.objects.create(inbox=inbox, availability="presence")  # and no operator is online
+
+    chat = Chat(visitor)
+    chat.say(LOYALTY)
+    chat.say(SOMETHING_ELSE)
+
+    assert chat.run.reason == BotRun.Reason.NO_MATCH
+    assert chat.bot_said[-1] == (
+        "Our team is away right now. Leave your email here and we'll answer you there as soon as we're back."
+    )
+
+
+def test_answers_from_the_knowledge_base_close_a_chat_its_visitor_left_once_answered(workspace, visitor, shop_answers):
+    chat = Chat(visitor)
+    chat.say("When will my order arrive?")
+    chat.say("Yes, thanks")
+
+    for quiet_minutes in (10, 30):  # reminded once, then the conversation closed: nobody on the team bothered
+        BotRun.objects.filter(pk=chat.run.pk).update(updated_at=timezone.now() - timedelta(minutes=quiet_minutes))
+        check = DBTaskResult.objects.filter(task_path="bots.tasks.check_silence").latest("enqueued_at")
+        runtime.check_silence(*check.args_kwargs["args"])
+
+    assert (chat.run.status, chat.run.reason) == (BotRun.Status.COMPLETED, BotRun.Reason.SILENT)
+    assert chat.conversation.status == Conversation.Status.CLOSED
+    report = knowledge_report(workspace)
+    assert (report.answered_conversations, report.deflected, report.handed_off) == (1, 1, {})
