@@ -8,14 +8,17 @@ question and the text under it its answer (or, for articles, each `# ` heading a
 A file is checked whole when it is uploaded: any bad row and nothing is imported, every problem is reported
 with its row. The checked entries then wait in an ImportJob, imported in the background: their phrasings are
 encoded a batch of entries at a time (the progress, one task per batch), then all are saved at once, so an
-import is never half done, even when it fails.
+import is never half done, even when it fails. An import whose worker was stopped mid-way goes on by itself
+a few minutes later (`resume_stalled`).
 """
 
 import csv
 import io
 import json
+import logging
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 
 import numpy as np
 from django.core.files.base import ContentFile
@@ -31,8 +34,12 @@ from knowledge.models import Entry, ImportJob
 from workspaces.models import Member
 from workspaces.queries import require_admin
 
+logger = logging.getLogger(__name__)
+
 MAX_ROWS = 5000
 BATCH = 20  # entries encoded between two progress updates (about a second)
+UNDER_WAY = (ImportJob.Status.PENDING, ImportJob.Status.RUNNING)
+STALLED_AFTER = timedelta(minutes=5)  # with no progress for this long, its worker stopped (a restart, a crash)
 REQUIRED = ("language", "question", "answer")
 YES = {"yes", "y", "true", "1", "да", "public"}
 NO = {"no", "n", "false", "0", "нет", "internal"}
@@ -112,30 +119,52 @@ def start(member: Member, *, file_name: str, plan: Plan) -> ImportJob:
 
 def run_step(job: ImportJob) -> bool:
     """One step of an import: the next BATCH of entries encoded, their vectors kept beside the job's file, or,
-    once all are, every entry saved at once. Each step is a task of its own, so the worker answers bots and
-    sends emails between the steps of a large import. Whether another step is needed; raises what it cannot
-    handle (the task marks the job failed)."""
-    entries = _read(job)
+    once all are, every entry saved at once (and the job's files removed). Each step is a task of its own, so
+    the worker answers bots and sends emails between the steps of a large import. Whether another step is
+    needed; raises what it cannot handle (the task marks the job failed).
+
+    A resumed import (`resume_stalled`) may run beside the steps of a worker that was only slow: a step
+    counts only if the job is still where it found it, and the entries are saved by one of them only."""
     encoder = offline_encoder()
-    if job.processed < len(entries):
-        batch = entries[job.processed : job.processed + BATCH]
+    if job.processed < job.total:
+        batch = _read(job)[job.processed : job.processed + BATCH]
         encoded = encoder.encode([text for entry in batch for _, text in entry.phrasings()])
         name = _vectors_name(job, job.processed)
         default_storage.delete(name)  # a step cut short before may have left it
         default_storage.save(name, ContentFile(np.asarray(encoded, np.float32).tobytes()))
-        ImportJob.objects.filter(pk=job.pk).update(processed=job.processed + len(batch))
-        return True
-    vectors = [
-        vector
-        for start in range(0, len(entries), BATCH)
-        for vector in _stored_vectors(job, start, sum(len(e.phrasings()) for e in entries[start : start + BATCH]))
-    ]
-    with transaction.atomic():
-        created = actions.create_imported_entries(job.workspace_id, entries, vectors, encoder.name)
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.DONE, created_count=created, finished_at=timezone.now()
+        moved = ImportJob.objects.filter(pk=job.pk, processed=job.processed).update(
+            processed=job.processed + len(batch), progressed_at=timezone.now()
         )
+        return bool(moved)  # else another run of the import took this step first and goes on alone
+    with transaction.atomic():
+        finishing = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING)
+        if not finishing.update(status=ImportJob.Status.DONE, finished_at=timezone.now()):
+            return False  # another run of the import has saved them
+        entries = _read(job)
+        vectors = [
+            vector
+            for start in range(0, len(entries), BATCH)
+            for vector in _stored_vectors(job, start, sum(len(e.phrasings()) for e in entries[start : start + BATCH]))
+        ]
+        created = actions.create_imported_entries(job.workspace_id, entries, vectors, encoder.name)
+        ImportJob.objects.filter(pk=job.pk).update(created_count=created)
+    clean_up(job)
     return False
+
+
+def resume_stalled() -> int:
+    """Imports that stopped moving (their worker was stopped mid-way) go on from their last step, which the
+    job's files still hold. How many were resumed; the clock runs this every minute."""
+    from knowledge.tasks import import_entries
+
+    resumed = 0
+    for job in ImportJob.objects.filter(status__in=UNDER_WAY, progressed_at__lt=timezone.now() - STALLED_AFTER):
+        claimed = ImportJob.objects.filter(pk=job.pk, progressed_at=job.progressed_at)  # one clock resumes it
+        if claimed.update(progressed_at=timezone.now()):
+            logger.warning("knowledge import %s made no progress since %s: resumed", job.public_id, job.progressed_at)
+            import_entries.enqueue(job.pk)
+            resumed += 1
+    return resumed
 
 
 def clean_up(job: ImportJob) -> None:

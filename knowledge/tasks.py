@@ -21,12 +21,14 @@ def encode_provider_vectors(workspace_id: int) -> None:
 @task()
 def import_entries(job_id: int) -> None:
     """One step of an import, then the next as a task of its own; whatever goes wrong, the job ends done or
-    failed with the reason, never stuck."""
+    failed with the reason, never stuck (and one whose worker stopped is resumed: imports.resume_stalled)."""
     job = ImportJob.objects.filter(pk=job_id).first()
-    if job is None or job.status not in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING):
+    if job is None or job.status not in imports.UNDER_WAY:
         return  # gone, or ended
     pending = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING)
-    if job.status == ImportJob.Status.PENDING and not pending.update(status=ImportJob.Status.RUNNING):
+    if job.status == ImportJob.Status.PENDING and not pending.update(
+        status=ImportJob.Status.RUNNING, progressed_at=timezone.now()
+    ):
         return  # another worker has just started it
     try:
         more = imports.run_step(job)
@@ -37,11 +39,10 @@ def import_entries(job_id: int) -> None:
             "total": job.total,
             "error": f"{error.__class__.__name__}: {error}",
         }
-        ImportJob.objects.filter(pk=job_id).update(
+        ImportJob.objects.filter(pk=job_id, status__in=imports.UNDER_WAY).update(
             status=ImportJob.Status.FAILED, errors=[*job.errors, reason[:500]], finished_at=timezone.now()
         )
-        more = False
+        imports.clean_up(job)
+        return
     if more:
         import_entries.enqueue(job_id)
-    else:
-        imports.clean_up(job)

@@ -37,5 +37,6 @@ def test_the_schedule_wakes_snoozed_conversations_and_sweeps_presence():
         "wake_snoozed_conversations",
         "sweep_presence",
         "poll_mailboxes",
+        "resume_stalled",
         "send_daily_digests",
     }
