@@ -18,6 +18,7 @@ from workspaces.models import Inbox, Member
 from workspaces.queries import require_admin
 
 MAX_SECONDS_ON_PAGE = 3600
+MAX_SILENCE_MINUTES = 7 * 24 * 60
 
 
 class FlowRejected(InvalidInput):
@@ -143,8 +144,15 @@ def duplicate(member: Member, bot: Bot) -> Bot:
         persona_name=bot.persona_name,
         persona_avatar=bot.persona_avatar.name,
         trigger=bot.trigger,
+        trigger_config=bot.trigger_config,
         priority=bot.priority,
         draft=bot.draft,
+        remind_after_minutes=bot.remind_after_minutes,
+        remind_text=bot.remind_text,
+        give_up_after_minutes=bot.give_up_after_minutes,
+        close_when_silent=bot.close_when_silent,
+        abuse_limit=bot.abuse_limit,
+        blocked_words=bot.blocked_words,
     )
     copy.inboxes.set(bot.inboxes.all())
     return copy
@@ -203,6 +211,29 @@ def set_trigger(member: Member, bot: Bot, *, trigger: str, config: dict[str, str
     bot.save(update_fields=["trigger", "trigger_config"])
     bot.inboxes.set(inboxes)
     _triggers_changed(bot)
+    return bot
+
+
+def set_silence(
+    member: Member, bot: Bot, *, remind_after: int, remind_text: str, give_up_after: int, close: bool
+) -> Bot:
+    """What the bot does when the visitor stops answering: a reminder after `remind_after` minutes (0: none),
+    then, `give_up_after` minutes later (0: never), the conversation goes to people, or is closed (`close`:
+    for bots whose visitors often just leave once answered). Running conversations follow it from now on."""
+    require_admin(member)
+    _in_workspace(member, bot)
+    for minutes in (remind_after, give_up_after):
+        if not 0 <= minutes <= MAX_SILENCE_MINUTES:
+            raise InvalidInput(
+                gettext("Say the minutes as a number from 0 to %(max)d (a week).") % {"max": MAX_SILENCE_MINUTES},
+                code="invalid_silence",
+            )
+    remind_text = remind_text.strip()
+    if len(remind_text) > Bot._meta.get_field("remind_text").max_length:
+        raise InvalidInput(gettext("Keep the reminder under 500 characters."), code="invalid_silence")
+    bot.remind_after_minutes, bot.remind_text = remind_after, remind_text
+    bot.give_up_after_minutes, bot.close_when_silent = give_up_after, close
+    bot.save(update_fields=["remind_after_minutes", "remind_text", "give_up_after_minutes", "close_when_silent"])
     return bot
 
 

@@ -33,6 +33,29 @@ class PersonaForm(BotForm):
     remove_avatar = forms.BooleanField(label=_("No picture"), required=False)
 
 
+class SilenceForm(forms.Form):
+    """What the bot does when the visitor stops answering (bots.actions.set_silence)."""
+
+    remind_after_minutes = forms.IntegerField(
+        label=_("Remind after (minutes)"), min_value=0, help_text=_("0: no reminder.")
+    )
+    remind_text = forms.CharField(
+        label=_("Reminder"),
+        required=False,
+        max_length=500,
+        help_text=_("Empty: “Are you still there? Just answer here when you are ready.” in the visitor's language."),
+    )
+    give_up_after_minutes = forms.IntegerField(
+        label=_("Then, after (minutes)"), min_value=0, help_text=_("0: the bot waits for as long as it takes.")
+    )
+    then = forms.ChoiceField(
+        label=_("It"),
+        choices=[("hand_over", _("hands the conversation to people")), ("close", _("closes the conversation"))],
+        widget=forms.RadioSelect,
+        help_text=_("Closing suits a bot that answers questions: a visitor who got the answer often just leaves."),
+    )
+
+
 class TriggerForm(forms.Form):
     trigger = forms.ChoiceField(label=_("Starts when"), choices=Bot.Trigger.choices)
     event = forms.CharField(label=_("Event name"), required=False, help_text=_("For “The site reports an event”."))

@@ -15,7 +15,16 @@ from django.views.decorators.http import require_GET, require_POST
 from bots import actions, editing, ready_made
 from bots.actions import FlowRejected
 from bots.flow import FlowError
-from bots.forms import BLOCK_FORMS, BLOCK_NAMES, BlockForm, BotForm, NewBlockForm, PersonaForm, TriggerForm
+from bots.forms import (
+    BLOCK_FORMS,
+    BLOCK_NAMES,
+    BlockForm,
+    BotForm,
+    NewBlockForm,
+    PersonaForm,
+    SilenceForm,
+    TriggerForm,
+)
 from bots.models import Bot, BotRun
 from bots.preview import preview
 from bots.queries import get_bot, get_version, list_bots
@@ -143,6 +152,17 @@ def _editor_page(
             request, PersonaForm, "bots-rename", initial={"name": bot.name, "persona_name": bot.persona_name}
         ),
         "trigger_form": _trigger_form(request, inboxes, trigger_initial),
+        "silence_form": bound_form(
+            request,
+            SilenceForm,
+            "bots-silence",
+            initial={
+                "remind_after_minutes": bot.remind_after_minutes,
+                "remind_text": bot.remind_text,
+                "give_up_after_minutes": bot.give_up_after_minutes,
+                "then": "close" if bot.close_when_silent else "hand_over",
+            },
+        ),
         "error": None if problems else error,
         "has_problems": bool(problems),
     }
@@ -262,6 +282,25 @@ def trigger(request: SettingsRequest, bot_id: str) -> HttpResponse:
         request.member, bot, trigger=data["trigger"], config=config, inboxes=[inboxes[k] for k in data["inboxes"]]
     )
     return done(request, _("The trigger is saved."), "bots-editor", bot_id)
+
+
+@require_POST
+@settings_view("bot")
+def silence(request: SettingsRequest, bot_id: str) -> HttpResponse:
+    bot = get_bot(request.member, bot_id)
+    form = SilenceForm(request.POST)
+    if not form.is_valid():
+        return invalid(request, "bot", bot_id)
+    data = form.cleaned_data
+    actions.set_silence(
+        request.member,
+        bot,
+        remind_after=data["remind_after_minutes"],
+        remind_text=data["remind_text"],
+        give_up_after=data["give_up_after_minutes"],
+        close=data["then"] == "close",
+    )
+    return done(request, _("Saved: running conversations follow it from now on."), "bots-editor", bot_id)
 
 
 @require_POST

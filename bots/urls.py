@@ -17,6 +17,7 @@ settings_urlpatterns = [
     path("<str:bot_id>/rename/", settings_views.rename, name="bots-rename"),
     path("<str:bot_id>/test/", settings_views.test_chat, name="bots-test"),
     path("<str:bot_id>/trigger/", settings_views.trigger, name="bots-trigger"),
+    path("<str:bot_id>/silence/", settings_views.silence, name="bots-silence"),
     path("<str:bot_id>/publish/", settings_views.publish, name="bots-publish"),
     path("<str:bot_id>/enabled/", settings_views.enabled, name="bots-enabled"),
     path("<str:bot_id>/duplicate/", settings_views.duplicate, name="bots-duplicate"),

@@ -1,5 +1,7 @@
 """Settings → Bots: building a flow block by block, problems shown on their block, publishing, versions."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -176,6 +178,80 @@ def test_publish_roll_back_and_duplicate_from_the_page(operator_client, bot):
     assert fresh(bot).published == first and "Version 1 runs again" in page
     operator_client.post(url(bot, "duplicate/"))
     assert Bot.objects.filter(name="Copy of Lead bot", enabled=False).exists()
+
+
+def test_a_copy_keeps_what_the_bot_waits_for_and_how_it_treats_silence(member, bot):
+    actions.set_trigger(member, bot, trigger="page_visited", config={"url_contains": "/pricing"}, inboxes=[])
+    actions.set_silence(member, bot, remind_after=3, remind_text="Still here?", give_up_after=20, close=True)
+    Bot.objects.filter(pk=bot.pk).update(abuse_limit=4, blocked_words=["scam"])
+
+    copy = actions.duplicate(member, fresh(bot))
+
+    assert copy.trigger_config == {"url_contains": "/pricing"}
+    assert (copy.remind_after_minutes, copy.remind_text, copy.give_up_after_minutes, copy.close_when_silent) == (
+        3,
+        "Still here?",
+        20,
+        True,
+    )
+    assert (copy.abuse_limit, copy.blocked_words) == (4, ["scam"])
+
+
+def test_the_silence_form(operator_client, bot):
+    page = operator_client.get(url(bot)).content.decode()
+    assert "When the visitor goes quiet" in page and 'name="remind_after_minutes" value="10"' in page
+    assert re.search(r'value="hand_over"[^>]* checked', page)  # the default: people take over
+
+    saved = operator_client.post(
+        url(bot, "silence/"),
+        {
+            "remind_after_minutes": "5",
+            "remind_text": " Are you there? ",
+            "give_up_after_minutes": "15",
+            "then": "close",
+        },
+        follow=True,
+    )
+
+    bot = fresh(bot)
+    assert "running conversations follow it from now on" in saved.content.decode()
+    assert (bot.remind_after_minutes, bot.remind_text, bot.give_up_after_minutes, bot.close_when_silent) == (
+        5,
+        "Are you there?",
+        15,
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"remind_after_minutes": "-1"}, "greater than or equal to 0"),
+        ({"give_up_after_minutes": "20000"}, "from 0 to 10080"),
+        ({"remind_after_minutes": "soon"}, "Enter a whole number"),
+        ({"then": "explode"}, "Select a valid choice"),
+        ({"remind_text": "x" * 501}, "at most 500 characters"),
+    ],
+)
+def test_bad_silence_settings_are_refused_and_change_nothing(operator_client, bot, fields, message):
+    good = {"remind_after_minutes": "5", "remind_text": "", "give_up_after_minutes": "15", "then": "close"}
+
+    refused = operator_client.post(url(bot, "silence/"), {**good, **fields})
+
+    assert refused.status_code == 422 and message in refused.content.decode()
+    bot = fresh(bot)
+    assert (bot.remind_after_minutes, bot.give_up_after_minutes, bot.close_when_silent) == (10, 30, False)
+
+
+def test_agents_cannot_change_how_the_bot_treats_silence(bot, agent):
+    client = Client()
+    client.force_login(agent.user)
+
+    refused = client.post(
+        url(bot, "silence/"), {"remind_after_minutes": "0", "give_up_after_minutes": "0", "then": "close"}
+    )
+
+    assert refused.status_code == 403 and not fresh(bot).close_when_silent
 
 
 def test_the_trigger_form(operator_client, bot, inbox):
