@@ -19,6 +19,7 @@ from workspaces.queries import require_admin
 
 MAX_SECONDS_ON_PAGE = 3600
 MAX_SILENCE_MINUTES = 7 * 24 * 60
+MAX_REMINDER = 500  # Bot.remind_text's length
 
 
 class FlowRejected(InvalidInput):
@@ -229,7 +230,7 @@ def set_silence(
                 code="invalid_silence",
             )
     remind_text = remind_text.strip()
-    if len(remind_text) > Bot._meta.get_field("remind_text").max_length:
+    if len(remind_text) > MAX_REMINDER:
         raise InvalidInput(gettext("Keep the reminder under 500 characters."), code="invalid_silence")
     bot.remind_after_minutes, bot.remind_text = remind_after, remind_text
     bot.give_up_after_minutes, bot.close_when_silent = give_up_after, close
