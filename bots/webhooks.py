@@ -1,5 +1,6 @@
 """The HTTP block's call to a web service (an order-status lookup, a CRM): JSON out, chosen values of the
-JSON answer back. Anything but a timely, small, 2xx JSON answer is a failure with its reason."""
+JSON answer back. Anything but a timely, small, 2xx JSON answer is a failure with its reason; so is an address
+on the server's own network (core/outbound.py)."""
 
 import json
 import urllib.request
@@ -8,6 +9,7 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import quote
 
 from bots.flow import HttpBlock, render
+from core import outbound
 
 MAX_ANSWER_BYTES = 256 * 1024
 USER_AGENT = "Parley-bot/1"
@@ -29,8 +31,10 @@ def call(block: HttpBlock, values: dict[str, dict[str, object]]) -> CallResult:
         headers["Content-Type"] = "application/json"
     request = urllib.request.Request(url, data=data, headers=headers, method=block.method)  # noqa: S310 - http(s) only, checked by the flow
     try:
-        with urllib.request.urlopen(request, timeout=block.timeout_seconds) as response:  # noqa: S310
+        with outbound.urlopen(request, timeout=block.timeout_seconds) as response:
             raw = response.read(MAX_ANSWER_BYTES + 1)
+    except outbound.Refused as error:
+        return CallResult({}, f"not called: {error.reason}")
     except HTTPError as error:
         return CallResult({}, f"the service answered {error.code}")
     except (URLError, TimeoutError, OSError) as error:

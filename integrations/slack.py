@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from conversations.models import Conversation
+from core import outbound
 from integrations.models import SlackWebhook
 from workspaces.models import Member, Team
 
@@ -46,7 +47,7 @@ def post(workspace_id: int, text: str, attempt: int = 1) -> bool:
         hook.url, data=json.dumps({"text": text}).encode(), headers={"Content-Type": "application/json"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        with outbound.urlopen(request, timeout=10) as response:
             ok = 200 <= response.status < 300
             error = "" if ok else f"Slack answered {response.status}"
     except (URLError, OSError, ValueError) as failure:

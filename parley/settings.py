@@ -44,6 +44,8 @@ GEOIP_DATABASE = os.environ.get("GEOIP_DATABASE", "")
 SCALE_OUT = bool(DATABASE_URL and REDIS_URL)
 # Where links in emails point (unsubscribe): the server's public address.
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Hosts or networks on this server's own network that bots and webhooks may call (core/outbound.py).
+OUTBOUND_ALLOWED_HOSTS = [h.strip() for h in os.environ.get("OUTBOUND_ALLOWED_HOSTS", "").split(",") if h.strip()]
 
 # Email: SMTP when EMAIL_HOST is set, else printed to the console (the demo).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

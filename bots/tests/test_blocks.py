@@ -66,6 +66,11 @@ def shop() -> Iterator[str]:
     server.shutdown()
 
 
+@pytest.fixture(autouse=True)
+def _shop_is_on_the_allowed_network(settings) -> None:
+    settings.OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1"]  # the stand-in shop runs on this machine
+
+
 def run_bot(member, visitor, blocks: list[dict], *, start: str | None = None) -> BotRun:
     bot = bot_actions.create_bot(
         member, name="Helper", persona_name="Mia", flow={"start": start or blocks[0]["id"], "blocks": blocks}
@@ -139,6 +144,18 @@ def test_a_failing_service_takes_the_error_branch(member, visitor, shop, path):
 
     assert said(run)[-1] == "I cannot see orders right now; a person will check."
     assert run.status == BotRun.Status.HANDED_OFF and run.variables["http_error"]
+
+
+def test_an_address_on_the_servers_own_network_is_not_called(member, visitor, settings):
+    settings.OUTBOUND_ALLOWED_HOSTS = []
+    run = run_bot(member, visitor, order_flow("http://169.254.169.254/latest/meta-data/{{var.order}}"))
+    actions.send_visitor_message(visitor, text="1042", client_id="b2")
+    runtime.hear_visitor(run.conversation_id)
+
+    run = finish_web_call(run)
+
+    assert said(run)[-1] == "I cannot see orders right now; a person will check."
+    assert run.variables["http_error"].startswith("not called: 169.254.169.254 is on this server's own network")
 
 
 def test_without_an_error_branch_a_failure_goes_to_people(member, visitor, shop):
