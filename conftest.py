@@ -5,6 +5,9 @@ import tempfile
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="parley-test-"))
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
 os.environ.setdefault("EMBEDDED_WORKER", "false")
+# The tests' stand-in services (a shop, Slack, model servers) run on this machine, which core/outbound.py
+# refuses to call unless allowed; its own tests clear this.
+os.environ.setdefault("OUTBOUND_ALLOWED_HOSTS", "127.0.0.1")
 
 pytest_plugins = ["core.tests.fixtures"]
 

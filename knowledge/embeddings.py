@@ -14,6 +14,8 @@ import httpx
 import numpy as np
 from django.utils.translation import gettext as _
 
+from core import outbound
+
 
 class EncoderUnavailable(Exception):
     """The embeddings service did not answer usefully."""
@@ -55,6 +57,7 @@ class HttpEncoder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         try:
+            outbound.check(self._url)
             response = httpx.post(
                 self._url,
                 json={"model": self._model, "input": texts},
@@ -64,7 +67,7 @@ class HttpEncoder:
             response.raise_for_status()
             rows = sorted(response.json()["data"], key=lambda row: row["index"])
             vectors = np.asarray([row["embedding"] for row in rows], dtype=np.float32)
-        except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
+        except (outbound.Refused, httpx.HTTPError, ValueError, KeyError, TypeError) as error:
             raise EncoderUnavailable(f"{self._url}: {error.__class__.__name__}: {error}") from error
         if vectors.shape[0] != len(texts):
             raise EncoderUnavailable(f"{self._url}: {vectors.shape[0]} vectors for {len(texts)} texts")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from core import outbound
 from knowledge.answering import Match
 from knowledge.models import Providers
 from widget.languages import LANGUAGES
@@ -86,12 +87,13 @@ def chat(base_url: str, model: str, api_key: str, messages: list[dict[str, str]]
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     body = {"model": model, "messages": messages, "temperature": 0, "max_tokens": MAX_TOKENS}
     try:
+        outbound.check(url)
         response = httpx.post(url, json=body, headers=headers, timeout=TIMEOUT if timeout is None else timeout)
         response.raise_for_status()
         content = response.json()["choices"][0]["message"]["content"]
         if not isinstance(content, str):
             raise TypeError(f"content is {type(content).__name__}")
-    except (httpx.HTTPError, ValueError, LookupError, TypeError) as error:
+    except (outbound.Refused, httpx.HTTPError, ValueError, LookupError, TypeError) as error:
         raise GenerationFailed(f"{url}: {error.__class__.__name__}: {error}") from error
     return content.strip()
 

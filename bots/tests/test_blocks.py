@@ -66,11 +66,6 @@ def shop() -> Iterator[str]:
     server.shutdown()
 
 
-@pytest.fixture(autouse=True)
-def _shop_is_on_the_allowed_network(settings) -> None:
-    settings.OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1"]  # the stand-in shop runs on this machine
-
-
 def run_bot(member, visitor, blocks: list[dict], *, start: str | None = None) -> BotRun:
     bot = bot_actions.create_bot(
         member, name="Helper", persona_name="Mia", flow={"start": start or blocks[0]["id"], "blocks": blocks}

@@ -68,6 +68,14 @@ def test_an_unreachable_service_is_reported():
         HttpEncoder("http://127.0.0.1:9/v1", "e5-small", timeout=1).encode(["ab"])
 
 
+def test_a_service_on_the_servers_own_network_is_not_called_unless_allowed(server, settings):
+    settings.OUTBOUND_ALLOWED_HOSTS = []
+
+    with pytest.raises(EncoderUnavailable, match="own network"):
+        HttpEncoder(server, "e5-small").encode(["ab"])
+    assert not Embeddings.seen
+
+
 def test_the_offline_model_gives_unit_vectors_and_handles_no_text():
     vectors = OfflineEncoder().encode(["Сколько идёт доставка?", "配送"])
     assert vectors.shape == (2, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-3)

@@ -1,3 +1,6 @@
+import os
+
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -19,8 +22,10 @@ class Command(BaseCommand):
     def handle(self, *, host: str, port: int, no_serve: bool, **options: object) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         hosts = LOCAL if host in (*LOCAL, ALL_INTERFACES) else (host,)
-        demo = seed_demo(origins=[f"http://{h}:{port}" for h in hosts])
         base = f"http://{hosts[0]}:{port}"
+        if "PUBLIC_URL" not in os.environ:  # links in emails and the demo shop's order service follow --port
+            settings.PUBLIC_URL = base
+        demo = seed_demo(origins=[f"http://{h}:{port}" for h in hosts])
         self.stdout.write(
             "\n".join(
                 [
