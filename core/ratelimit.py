@@ -13,6 +13,12 @@ class TooManyRequests(DomainError):
     code = "too_many_requests"
 
 
+def limit(key: str, *, per_minute: int, message: str) -> None:
+    """TooManyRequests with `message` once `key` has been used `per_minute` times this minute; 0: no limit."""
+    if per_minute and not allow(key, limit=per_minute, window=60):
+        raise TooManyRequests(message)
+
+
 def allow(key: str, *, limit: int, window: int) -> bool:
     """Whether one more call under `key` stays within `limit` calls per `window` seconds."""
     bucket = f"parley:rate:{key}:{int(time.time() // window)}"

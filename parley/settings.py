@@ -44,6 +44,10 @@ GEOIP_DATABASE = os.environ.get("GEOIP_DATABASE", "")
 SCALE_OUT = bool(DATABASE_URL and REDIS_URL)
 # Where links in emails point (unsubscribe): the server's public address.
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public widget API's limits (core/ratelimit.py; 0: none): messages and files a visitor sends, and new
+# visitors one address starts (many people may share an office's or a mobile network's address).
+WIDGET_MESSAGES_PER_MINUTE = int(os.environ.get("WIDGET_MESSAGES_PER_MINUTE", "60"))
+WIDGET_NEW_VISITORS_PER_MINUTE = int(os.environ.get("WIDGET_NEW_VISITORS_PER_MINUTE", "120"))
 # Hosts or networks on this server's own network that bots and webhooks may call (core/outbound.py).
 OUTBOUND_ALLOWED_HOSTS = [h.strip() for h in os.environ.get("OUTBOUND_ALLOWED_HOSTS", "").split(",") if h.strip()]
 

@@ -2,6 +2,7 @@
 
 import json
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema, Status
@@ -14,6 +15,7 @@ from conversations.queries import get_visitor_conversation, list_visitor_message
 from conversations.uploads import check_request_size, check_upload
 from core.api import install_error_handlers
 from core.errors import DomainError, InvalidInput, Unauthorized
+from core.ratelimit import limit
 from visitors import actions as visitor_actions
 from visitors.models import Visitor
 from widget import help_api
@@ -63,7 +65,7 @@ api = NinjaAPI(
     description="Called by /widget.js from visitors' browsers. See docs/widget-api.md.",
 )
 install_error_handlers(api)
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 api.add_router("/help", help_api.router, auth=VisitorToken())
 
 
@@ -80,6 +82,11 @@ def start_session(request: HttpRequest, payload: SessionIn) -> Status[SessionOut
         visitor = visitor_actions.touch_visitor(visitor_from_token(inbox, payload.token), **browser)
         status = 200
     else:
+        limit(
+            f"widget:new-visitors:{browser['ip']}",
+            per_minute=settings.WIDGET_NEW_VISITORS_PER_MINUTE,
+            message="Too many new visitors from this address: wait a minute and try again.",
+        )
         visitor = visitor_actions.create_visitor(inbox, **browser)
         status = 201
     view = widget_view(inbox, visitor, payload.language)
@@ -108,6 +115,7 @@ def get_messages(request: VisitorRequest, query: Query[AfterQuery]) -> MessagesO
 )
 def send_message(request: VisitorRequest, payload: MessageIn) -> Status[MessageOut]:
     visitor = request.auth
+    _limit_sending(visitor)
     if payload.email is not None:
         contact_actions.leave_email(visitor, payload.email)
     sent = conversation_actions.send_visitor_message(
@@ -117,6 +125,16 @@ def send_message(request: VisitorRequest, payload: MessageIn) -> Status[MessageO
         opening=lambda: conversation_opening(visitor, payload.welcome),
     )
     return Status(201 if sent.created else 200, MessageOut.of(sent.message))
+
+
+def _limit_sending(visitor: Visitor) -> None:
+    """People type far slower than this; a script flooding the team's inbox is told to wait (the widget retries
+    a refused message later, with the same client_id)."""
+    limit(
+        f"widget:messages:{visitor.pk}",
+        per_minute=settings.WIDGET_MESSAGES_PER_MINUTE,
+        message="Too many messages: wait a moment and try again.",
+    )
 
 
 UPLOAD_BODY = {
@@ -147,6 +165,7 @@ UPLOAD_BODY = {
     openapi_extra=UPLOAD_BODY,
 )
 def send_attachment(request: VisitorRequest) -> Status[MessageOut]:
+    _limit_sending(request.auth)
     # The body is read here, not by ninja: a request certainly over the limit is refused before it is parsed.
     max_bytes = request.auth.workspace.attachment_max_bytes
     check_request_size(request, max_bytes=max_bytes)

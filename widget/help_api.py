@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from ninja import Query, Router
 
-from core.ratelimit import TooManyRequests, allow
+from core.ratelimit import limit
 from widget import help_center
 from widget.languages import LANGUAGES
 from widget.schemas import ErrorOut, HelpEntryOut, HelpEntryQuery, HelpQuery, HelpResultOut, HelpResultsOut
@@ -22,13 +22,11 @@ SEARCHES_PER_MINUTE_PER_ADDRESS = 300  # many visitors may share an office's or 
 
 @router.get("", response={200: HelpResultsOut, **ERRORS}, summary="Search the knowledge base")
 def search_help(request: "VisitorRequest", query: Query[HelpQuery]) -> HelpResultsOut:
-    if query.q.strip() and not (
-        allow(f"help:visitor:{request.auth.pk}", limit=SEARCHES_PER_MINUTE, window=60)
-        and allow(
-            f"help:address:{request.META.get('REMOTE_ADDR', '')}", limit=SEARCHES_PER_MINUTE_PER_ADDRESS, window=60
-        )
-    ):
-        raise TooManyRequests("Too many searches: wait a minute and try again.")
+    if query.q.strip():
+        too_many = "Too many searches: wait a minute and try again."
+        limit(f"help:visitor:{request.auth.pk}", per_minute=SEARCHES_PER_MINUTE, message=too_many)
+        address = request.META.get("REMOTE_ADDR", "")
+        limit(f"help:address:{address}", per_minute=SEARCHES_PER_MINUTE_PER_ADDRESS, message=too_many)
     found = help_center.search(request.auth, query.q, submitted=query.submitted)
     return HelpResultsOut(
         results=[

@@ -7,6 +7,7 @@ from django.test import Client
 
 from conversations import actions
 from conversations.models import Message
+from core import ratelimit
 from core.tests.fixtures import SITE
 from visitors.models import Visitor
 from widget.identity import sign_visitor_token
@@ -242,3 +243,36 @@ def test_openapi_schema_documents_the_widget_api(client):
     schema = client.get(f"{API}/openapi.json").json()
 
     assert {"/widget/api/v1/sessions", "/widget/api/v1/messages"} <= set(schema["paths"])
+
+
+def test_a_visitor_sending_faster_than_people_type_is_told_to_wait(browser, inbox, settings, monkeypatch):
+    settings.WIDGET_MESSAGES_PER_MINUTE = 3
+    now = [1_000_000.0]
+    monkeypatch.setattr(ratelimit.time, "time", lambda: now[0])
+    token = start(browser, inbox).json()["token"]
+    sent = [send(browser, token, f"spam {i}", f"s{i}").status_code for i in range(4)]
+
+    refused = send(browser, token, "one more", "s9")
+
+    assert sent == [201, 201, 201, 429] and refused.status_code == 429
+    assert refused.json() == {"detail": "Too many messages: wait a moment and try again.", "code": "too_many_requests"}
+    assert list(Message.objects.values_list("text", flat=True)) == ["spam 0", "spam 1", "spam 2"]
+    now[0] += 60  # the widget tries again later, with the same client_id
+    assert send(browser, token, "one more", "s9").status_code == 201
+
+
+def test_one_address_starting_visitors_by_the_hundred_is_told_to_wait(browser, inbox, settings):
+    settings.WIDGET_NEW_VISITORS_PER_MINUTE = 2
+    tokens = [start(browser, inbox).json()["token"] for _ in range(2)]
+
+    refused = start(browser, inbox)
+
+    assert refused.status_code == 429 and refused.json()["code"] == "too_many_requests"
+    assert Visitor.objects.count() == 2
+    assert start(browser, inbox, token=tokens[0]).status_code == 200  # a visitor coming back is not new
+
+
+def test_no_limit_when_set_to_zero(browser, inbox, settings):
+    settings.WIDGET_MESSAGES_PER_MINUTE = 0
+    token = start(browser, inbox).json()["token"]
+    assert {send(browser, token, f"m{i}", f"n{i}").status_code for i in range(80)} == {201}
