@@ -1,5 +1,6 @@
 from django.urls import include, path
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 
 from bots.urls import settings_urlpatterns as bot_settings_urlpatterns
 from core.views import healthz
@@ -11,6 +12,7 @@ from widget.urls import settings_urlpatterns as inbox_settings_urlpatterns
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="conversations:inbox", permanent=False)),
     path("healthz", healthz, name="healthz"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),  # the operator pages' script strings
     path("accounts/", include("accounts.urls")),
     path("inbox/", include("conversations.urls")),
     path("inbox/", include("bots.urls")),

@@ -1,7 +1,9 @@
-"""The Russian catalogue is complete, compiled from the .po as checked in, and served to Russian browsers."""
+"""The Russian catalogues (the pages' and their scripts') are complete, compiled from the .po as checked in, and
+served to Russian browsers."""
 
 import gettext
 import html
+import json
 import re
 from pathlib import Path
 
@@ -10,8 +12,7 @@ from django.conf import settings
 from django.utils import translation
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "ru" / "LC_MESSAGES"
-PO = CATALOGUE / "django.po"
-MO = CATALOGUE / "django.mo"
+DOMAINS = ["django", "djangojs"]  # djangojs: the operator pages' script, served at /jsi18n/
 
 _KEYWORD = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+(".*")$')
 
@@ -69,9 +70,10 @@ def _translations(entry: dict) -> list[str]:
     return [value for key, value in entry.items() if key.startswith("msgstr")]
 
 
-def test_every_message_is_translated_and_none_is_fuzzy():
-    # given the Russian catalogue
-    entries = parse_po(PO)
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_every_message_is_translated_and_none_is_fuzzy(domain):
+    # given a Russian catalogue
+    entries = parse_po(CATALOGUE / f"{domain}.po")
 
     # when its messages are looked at one by one
     messages = _messages(entries)
@@ -86,9 +88,10 @@ def test_every_message_is_translated_and_none_is_fuzzy():
     assert all(len(_translations(e)) == 3 for e in plurals)
 
 
-def test_the_header_declares_russian_utf8_and_three_plural_forms():
-    # given the header entry of the catalogue (the one with an empty msgid)
-    header = next(e for e in parse_po(PO) if not e["msgid"])["msgstr"]
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_the_header_declares_russian_utf8_and_three_plural_forms(domain):
+    # given the header entry of a catalogue (the one with an empty msgid)
+    header = next(e for e in parse_po(CATALOGUE / f"{domain}.po") if not e["msgid"])["msgstr"]
 
     # when it is read
     # then it names the language, the encoding and the Russian plural rule
@@ -97,10 +100,11 @@ def test_the_header_declares_russian_utf8_and_three_plural_forms():
     assert "nplurals=3;" in header
 
 
-def test_the_compiled_catalogue_matches_the_po():
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_the_compiled_catalogue_matches_the_po(domain):
     # given the .po and the .mo checked in next to it
-    messages = _messages(parse_po(PO))
-    with MO.open("rb") as compiled:
+    messages = _messages(parse_po(CATALOGUE / f"{domain}.po"))
+    with (CATALOGUE / f"{domain}.mo").open("rb") as compiled:
         catalogue = gettext.GNUTranslations(compiled)
 
     # when the messages of the .mo are counted (plural forms are stored as (msgid, n) keys)
@@ -144,3 +148,23 @@ def test_the_login_page_speaks_the_browsers_language(client, db):
     assert "Sign in to your team's inbox" in english_page
     assert "Password" in english_page
     assert "Войдите" not in english_page
+
+
+@pytest.mark.usefixtures("_english_afterwards")
+def test_the_operator_pages_script_gets_its_strings_in_the_browsers_language(client, db):
+    # given a browser that prefers Russian and one that prefers English
+    # when each loads the operator pages' script catalogue
+    russian = _script_catalogue(client.get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="ru"))
+    english = _script_catalogue(client.get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="en"))
+
+    # then the keyboard help and the reply box's messages come in Russian, and English needs none
+    assert russian["Keyboard shortcuts"] == "Сочетания клавиш"
+    assert russian["No connection. Your reply is kept; press Enter to try again."].startswith("Нет соединения")
+    assert "Keyboard shortcuts" not in english
+
+
+def _script_catalogue(response) -> dict[str, str]:
+    """The translations in Django's JavaScript catalogue (its `newcatalog` object is JSON)."""
+    assert response.status_code == 200
+    found = re.search(r"const newcatalog = (\{.*?\});", response.content.decode(), re.S)
+    return json.loads(found.group(1)) if found else {}  # none at all for English

@@ -10,6 +10,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Locator, Page, expect
 
 from tests.e2e.conftest import (
+    OPERATOR_EMAIL,
+    OPERATOR_PASSWORD,
     VIEWPORT,
     DemoServer,
     add_operators,
@@ -723,3 +725,21 @@ def test_snooze_until_a_chosen_time_in_the_operators_time_zone(
     until = header(alex).locator("time[data-local]")
     expect(until).to_contain_text("09:30")
     assert (until.get_attribute("datetime") or "").startswith(f"{day}T04:00:00"), until.get_attribute("datetime")
+
+
+def test_a_russian_operator_gets_the_inbox_scripts_words_in_russian(browser: Browser, server: DemoServer) -> None:
+    # Given an operator whose browser prefers Russian, signed in
+    page = browser.new_context(viewport=VIEWPORT, locale="ru-RU").new_page()
+    page.goto(f"{server.url}/accounts/login/")
+    page.locator("input[name=username]").fill(OPERATOR_EMAIL)
+    page.locator("input[name=password]").fill(OPERATOR_PASSWORD)
+    page.get_by_role("button", name="Войти", exact=True).click()
+    page.wait_for_url(f"{server.url}/inbox/")
+
+    # When they ask for the keyboard shortcuts
+    page.locator("body").press("?")
+
+    # Then the help the script draws speaks Russian too
+    help_overlay = page.get_by_role("dialog", name="Сочетания клавиш")
+    expect(help_overlay).to_contain_text("Следующий разговор")
+    expect(help_overlay).to_contain_text("Шаблоны ответов")

@@ -5,6 +5,7 @@
 // No dependencies besides htmx and its ws extension.
 (function () {
   "use strict";
+  var _ = window.gettext || function (text) { return text; }; // the catalogue of /jsi18n/, loaded before
 
   var socket = null; // the htmx ws extension's socket wrapper, once open
 
@@ -166,8 +167,8 @@
     var yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
     var relative = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(undefined, { numeric: "auto" }) : null;
     var capital = function (s) { return s.charAt(0).toLocaleUpperCase() + s.slice(1); };
-    if (day === localDay(today)) return relative ? capital(relative.format(0, "day")) : "Today";
-    if (day === localDay(yesterday)) return relative ? capital(relative.format(-1, "day")) : "Yesterday";
+    if (day === localDay(today)) return relative ? capital(relative.format(0, "day")) : _("Today");
+    if (day === localDay(yesterday)) return relative ? capital(relative.format(-1, "day")) : _("Yesterday");
     var parts = day.split("-").map(Number);
     var date = new Date(parts[0], parts[1] - 1, parts[2]);
     var options = { weekday: "long", day: "numeric", month: "long" };
@@ -430,7 +431,7 @@
 
   // ----------------------------------------------------------- the reply box
 
-  var NOTE_PLACEHOLDER = "Private note — only your team sees it; @name to mention";
+  var NOTE_PLACEHOLDER = _("Private note — only your team sees it; @name to mention");
 
   function isNote(form) {
     var toggle = $("[data-note-toggle]", form);
@@ -566,10 +567,10 @@
   function saveTemplate(form) {
     var text = $("textarea", form).value.trim();
     if (!text) {
-      showReplyStatus(form, '<span class="alert">Write the template in the reply box first, then save it.</span>', false);
+      showReplyStatus(form, '<span class="alert">' + _("Write the template in the reply box first, then save it.") + "</span>", false);
       return;
     }
-    var shortcut = window.prompt("Shortcut for this template (type /shortcut in the reply box to use it):", "");
+    var shortcut = window.prompt(_("Shortcut for this template (type /shortcut in the reply box to use it):"), "");
     if (shortcut === null) return;
     var data = new FormData();
     data.append("shortcut", shortcut.trim().replace(/^\//, ""));
@@ -680,16 +681,16 @@
   // ------------------------------------------------------------ keyboard
 
   var SHORTCUTS = [
-    ["j", "Next conversation"],
-    ["k", "Previous conversation"],
-    ["a", "Assign to me"],
-    ["c", "Close the conversation"],
-    ["/", "Search"],
-    ["?", "Show these shortcuts"],
-    ["Enter", "Send (in the reply box)"],
-    ["Shift + Enter", "New line (in the reply box)"],
-    ["/ in the reply box", "Reply templates"],
-    ["Esc", "Close menus and this help"],
+    ["j", _("Next conversation")],
+    ["k", _("Previous conversation")],
+    ["a", _("Assign to me")],
+    ["c", _("Close the conversation")],
+    ["/", _("Search")],
+    ["?", _("Show these shortcuts")],
+    ["Enter", _("Send (in the reply box)")],
+    ["Shift + Enter", _("New line (in the reply box)")],
+    [_("/ in the reply box"), _("Reply templates")],
+    ["Esc", _("Close menus and this help")],
   ];
 
   function toggleHelp(show) {
@@ -700,11 +701,11 @@
       help.id = "shortcut-help";
       help.className = "shortcut-help";
       help.setAttribute("role", "dialog");
-      help.setAttribute("aria-label", "Keyboard shortcuts");
+      help.setAttribute("aria-label", _("Keyboard shortcuts"));
       var box = document.createElement("div");
       box.className = "shortcut-help__box";
       var h = document.createElement("h2");
-      h.textContent = "Keyboard shortcuts";
+      h.textContent = _("Keyboard shortcuts");
       var dl = document.createElement("dl");
       SHORTCUTS.forEach(function (s) {
         var dt = document.createElement("dt"), kbd = document.createElement("kbd"), dd = document.createElement("dd");
@@ -883,16 +884,16 @@
       showReplyError(form, "");
     } else if (event.detail.xhr && event.detail.xhr.status >= 400) {
       var detail = event.detail.xhr.responseText.replace(/<[^>]*>/g, "").trim();
-      showReplyError(form, detail || "The reply could not be sent.");
+      showReplyError(form, detail || _("The reply could not be sent."));
     } else {
-      showReplyError(form, "No connection. Your reply is kept; press Enter to try again.");
+      showReplyError(form, _("No connection. Your reply is kept; press Enter to try again."));
     }
   });
 
   document.addEventListener("htmx:responseError", function (event) {
     var elt = event.detail.elt;
     if (elt && elt.closest && elt.closest("form.reply")) return; // the reply box shows its own errors
-    errorToast(textOf(event.detail.xhr.responseText) || "Something went wrong.");
+    errorToast(textOf(event.detail.xhr.responseText) || _("Something went wrong."));
   });
 
   // ---------------------------------------------------------------- socket
