@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.credentials import SecretField
 from core.models import PublicIdModel
 
 
@@ -115,7 +116,7 @@ class EmailMailbox(models.Model):
     imap_port = models.PositiveIntegerField(default=993)
     imap_ssl = models.BooleanField(default=True, help_text="IMAP over TLS (port 993); off: plain, e.g. on localhost.")
     imap_username = models.CharField(max_length=255, blank=True)
-    imap_password = models.CharField(max_length=255, blank=True)
+    imap_password = SecretField(blank=True)
     imap_folder = models.CharField(max_length=255, default="INBOX")
     imap_uidvalidity = models.BigIntegerField(null=True, blank=True, help_text="The folder's UIDVALIDITY last seen.")
     imap_last_uid = models.BigIntegerField(default=0, help_text="Messages up to this UID were fetched.")
@@ -137,7 +138,7 @@ class SlackWebhook(models.Model):
     workspace = models.OneToOneField(
         "workspaces.Workspace", on_delete=models.CASCADE, primary_key=True, related_name="slack_webhook"
     )
-    url = models.URLField(max_length=500, help_text="https://hooks.slack.com/services/…")
+    url = SecretField(help_text="https://hooks.slack.com/services/…: whoever has it can post to the channel")
     last_error = models.CharField(max_length=500, blank=True, help_text="Why the last post failed, if it did.")
 
     def __str__(self) -> str:

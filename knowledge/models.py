@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
+from core.credentials import SecretField
 from core.models import PublicIdModel
 
 
@@ -121,11 +122,11 @@ class Providers(models.Model):
     )
     embeddings_url = models.URLField(blank=True, help_text="Base URL, e.g. https://api.example.com/v1")
     embeddings_model = models.CharField(max_length=120, blank=True)
-    embeddings_key = models.CharField(max_length=300, blank=True)
+    embeddings_key = SecretField(blank=True)
     generation_enabled = models.BooleanField(default=False)
     generation_url = models.URLField(blank=True, help_text="Base URL, e.g. https://api.example.com/v1")
     generation_model = models.CharField(max_length=120, blank=True)
-    generation_key = models.CharField(max_length=300, blank=True)
+    generation_key = SecretField(blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
