@@ -15,7 +15,7 @@ from django.db import close_old_connections
 from conversations.actions import wake_snoozed_conversations
 from integrations.digest import send_daily_digests
 from integrations.email_channel import poll_mailboxes
-from knowledge.imports import resume_stalled
+from jobs.recovery import beat, requeue_abandoned
 from workspaces.actions import sweep_presence
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,8 @@ SCHEDULE = (
     Periodic(every=15, run=wake_snoozed_conversations),  # a snooze ends within 15 s of its time
     Periodic(every=15, run=sweep_presence),  # an operator whose tabs went quiet shows away within 90 s
     Periodic(every=60, run=poll_mailboxes),  # mail of mailboxes read over IMAP lands within a minute
-    Periodic(every=60, run=resume_stalled),  # an import whose worker was stopped goes on within 6 minutes
+    Periodic(every=15, run=beat),  # this process's worker is alive
+    Periodic(every=60, run=requeue_abandoned),  # a task whose worker stopped runs again within 3 minutes
     Periodic(every=300, run=send_daily_digests),  # each digest goes out within 5 minutes of DIGEST_HOUR
 )
 

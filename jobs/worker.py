@@ -4,7 +4,6 @@ Scale-out mode runs `parley worker` processes; embedded mode runs the same
 loop in a daemon thread of `parley serve`, so one process is a whole install.
 """
 
-import socket
 import threading
 
 from django.db import OperationalError, close_old_connections
@@ -12,7 +11,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from jobs import wakeup
+from jobs import recovery, wakeup
 from jobs.clock import start_clock
 
 
@@ -54,7 +53,7 @@ def make_worker(*, interval: float = 1.0) -> PromptWorker:
         backend_name="default",
         startup_delay=False,
         max_tasks=None,
-        worker_id=f"{socket.gethostname()}-{threading.get_native_id()}",
+        worker_id=recovery.WORKER_ID,  # the id the process's clock beats for
         excluded_queue_names=[],
     )
 

@@ -15,10 +15,8 @@ a few minutes later (`resume_stalled`).
 import csv
 import io
 import json
-import logging
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
 
 import numpy as np
 from django.core.files.base import ContentFile
@@ -34,12 +32,9 @@ from knowledge.models import Entry, ImportJob
 from workspaces.models import Member
 from workspaces.queries import require_admin
 
-logger = logging.getLogger(__name__)
-
 MAX_ROWS = 5000
 BATCH = 20  # entries encoded between two progress updates (about a second)
 UNDER_WAY = (ImportJob.Status.PENDING, ImportJob.Status.RUNNING)
-STALLED_AFTER = timedelta(minutes=5)  # with no progress for this long, its worker stopped (a restart, a crash)
 REQUIRED = ("language", "question", "answer")
 YES = {"yes", "y", "true", "1", "да", "public"}
 NO = {"no", "n", "false", "0", "нет", "internal"}
@@ -123,8 +118,8 @@ def run_step(job: ImportJob) -> bool:
     the worker answers bots and sends emails between the steps of a large import. Whether another step is
     needed; raises what it cannot handle (the task marks the job failed).
 
-    A resumed import (`resume_stalled`) may run beside the steps of a worker that was only slow: a step
-    counts only if the job is still where it found it, and the entries are saved by one of them only."""
+    A step may run twice (tasks run again when their worker stopped: jobs.recovery), even beside itself: it
+    counts only if the job is still where it found it, and the entries are saved by one run only."""
     encoder = offline_encoder()
     if job.processed < job.total:
         batch = _read(job)[job.processed : job.processed + BATCH]
@@ -133,7 +128,7 @@ def run_step(job: ImportJob) -> bool:
         default_storage.delete(name)  # a step cut short before may have left it
         default_storage.save(name, ContentFile(np.asarray(encoded, np.float32).tobytes()))
         moved = ImportJob.objects.filter(pk=job.pk, processed=job.processed).update(
-            processed=job.processed + len(batch), progressed_at=timezone.now()
+            processed=job.processed + len(batch)
         )
         return bool(moved)  # else another run of the import took this step first and goes on alone
     with transaction.atomic():
@@ -150,21 +145,6 @@ def run_step(job: ImportJob) -> bool:
         ImportJob.objects.filter(pk=job.pk).update(created_count=created)
     clean_up(job)
     return False
-
-
-def resume_stalled() -> int:
-    """Imports that stopped moving (their worker was stopped mid-way) go on from their last step, which the
-    job's files still hold. How many were resumed; the clock runs this every minute."""
-    from knowledge.tasks import import_entries
-
-    resumed = 0
-    for job in ImportJob.objects.filter(status__in=UNDER_WAY, progressed_at__lt=timezone.now() - STALLED_AFTER):
-        claimed = ImportJob.objects.filter(pk=job.pk, progressed_at=job.progressed_at)  # one clock resumes it
-        if claimed.update(progressed_at=timezone.now()):
-            logger.warning("knowledge import %s made no progress since %s: resumed", job.public_id, job.progressed_at)
-            import_entries.enqueue(job.pk)
-            resumed += 1
-    return resumed
 
 
 def clean_up(job: ImportJob) -> None:

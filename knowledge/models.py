@@ -157,7 +157,6 @@ class ImportJob(PublicIdModel):
     created_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, help_text="What was wrong with the file, line by line.")
     created_at = models.DateTimeField(default=timezone.now)
-    progressed_at = models.DateTimeField(default=timezone.now, help_text="When it last started or moved on.")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -21,14 +21,12 @@ def encode_provider_vectors(workspace_id: int) -> None:
 @task()
 def import_entries(job_id: int) -> None:
     """One step of an import, then the next as a task of its own; whatever goes wrong, the job ends done or
-    failed with the reason, never stuck (and one whose worker stopped is resumed: imports.resume_stalled)."""
+    failed with the reason, never stuck (a step whose worker stopped runs again: jobs.recovery)."""
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None or job.status not in imports.UNDER_WAY:
         return  # gone, or ended
     pending = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING)
-    if job.status == ImportJob.Status.PENDING and not pending.update(
-        status=ImportJob.Status.RUNNING, progressed_at=timezone.now()
-    ):
+    if job.status == ImportJob.Status.PENDING and not pending.update(status=ImportJob.Status.RUNNING):
         return  # another worker has just started it
     try:
         more = imports.run_step(job)

@@ -37,6 +37,7 @@ def test_the_schedule_wakes_snoozed_conversations_and_sweeps_presence():
         "wake_snoozed_conversations",
         "sweep_presence",
         "poll_mailboxes",
-        "resume_stalled",
+        "beat",
+        "requeue_abandoned",
         "send_daily_digests",
     }

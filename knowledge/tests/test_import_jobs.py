@@ -2,12 +2,9 @@
 task each, so other work interleaves) with its progress saved, then saved whole; a failure leaves nothing
 imported and says why; its page polls until it is done."""
 
-from datetime import timedelta
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 
 from knowledge import imports
 from knowledge.answering import answer
@@ -173,29 +170,7 @@ def test_agents_and_other_workspaces_do_not_see_an_import(member, agent, other_m
     assert upload(login(agent), faq(1)).status_code == 403 and ImportJob.objects.count() == 1
 
 
-def test_an_import_whose_worker_stopped_goes_on_by_itself(member, monkeypatch, django_capture_on_commit_callbacks):
-    from django_tasks_db.models import DBTaskResult
-
-    monkeypatch.setattr(imports, "BATCH", 2)
-    with django_capture_on_commit_callbacks(execute=True):
-        upload(login(member), faq(5))
-    job = ImportJob.objects.get()
-    import_entries.call(job.pk)  # the first batch, then the worker is stopped before the next step runs
-    DBTaskResult.objects.all().delete()
-    assert imports.resume_stalled() == 0  # quiet for a moment only: its worker may be busy
-
-    ImportJob.objects.filter(pk=job.pk).update(progressed_at=timezone.now() - timedelta(minutes=6))
-    assert imports.resume_stalled() == 1
-    assert imports.resume_stalled() == 0  # resumed once, not at every tick
-    assert DBTaskResult.objects.filter(args_kwargs__args=[job.pk]).count() == 1
-
-    finish_import(job.pk)
-    job.refresh_from_db()
-    assert (job.status, job.processed, job.created_count) == ("done", 5, 5) and not job.file
-    assert Entry.objects.count() == 5
-
-
-def test_a_resumed_import_beside_a_slow_worker_saves_its_entries_once(
+def test_a_step_run_twice_counts_once_and_the_entries_are_saved_once(
     member, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(imports, "BATCH", 2)
@@ -203,9 +178,9 @@ def test_a_resumed_import_beside_a_slow_worker_saves_its_entries_once(
         upload(login(member), faq(3))
     import_entries.call(ImportJob.objects.get().pk)  # running, two of three encoded
 
-    seen = ImportJob.objects.get()  # what both runs of the import read
+    seen = ImportJob.objects.get()  # what both runs of the step read (jobs.recovery may run a task again)
     assert imports.run_step(seen) is True
-    assert imports.run_step(seen) is False  # the other run took this step: it stops
+    assert imports.run_step(seen) is False  # the other run took this step: this one stops
     assert ImportJob.objects.get().processed == 3
 
     seen = ImportJob.objects.get()

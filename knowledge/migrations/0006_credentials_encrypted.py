@@ -13,7 +13,7 @@ def encrypt_stored(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('knowledge', '0006_import_progressed_at'),
+        ('knowledge', '0005_provider_vectors'),
     ]
 
     operations = [
