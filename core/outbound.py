@@ -1,19 +1,21 @@
-"""Calls this server makes to addresses its users typed (a bot's web service, a Slack webhook).
+"""Calls this server makes to addresses its users typed (a bot's web service, a Slack webhook, a model server).
 
 Such an address must not reach the server's own network: a bot built in one workspace could otherwise read
 the cloud's metadata service (169.254.169.254), a database's admin page or another install's internals.
-Loopback, private, link-local and other non-public addresses are refused, at every redirect too, except
-this install's own PUBLIC_URL (the demo shop's order service lives there) and the hosts or networks an
-operator lists in OUTBOUND_ALLOWED_HOSTS (a CRM on the office network, say).
+Loopback, private, link-local and other non-public addresses are refused, except this install's own
+PUBLIC_URL (the demo shop's order service lives there) and the hosts or networks an operator lists in
+OUTBOUND_ALLOWED_HOSTS (a CRM on the office network, say).
 
-The name is resolved and checked just before the call; a name server that answers differently a moment
-later could still slip past (DNS rebinding): list internal services by address instead of relying on it.
+`urlopen` checks the very address each connection goes to, redirects' too, so a name server answering one
+address for the check and another for the call (DNS rebinding) gains nothing. `check` alone (before an httpx
+call) resolves the name a moment before the call does.
 """
 
+import http.client
 import ipaddress
 import socket
 import urllib.request
-from http.client import HTTPResponse
+from typing import Any
 from urllib.error import URLError
 from urllib.parse import urlsplit
 
@@ -29,33 +31,69 @@ def check(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Refused(f"only http and https addresses are called, not {url[:100]!r}")
-    host = parts.hostname.lower()
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    if _own(host, port) or host in _allowed_names():
-        return
+    _address_to_call(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+
+
+def urlopen(request: urllib.request.Request, *, timeout: float) -> http.client.HTTPResponse:
+    """urllib's urlopen, every connection (redirects' too) made to an address checked as it is made."""
+    check(request.full_url)  # a clear error before anything is sent
     try:
-        found = {str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
+        return _OPENER.open(request, timeout=timeout)  # type: ignore[no-any-return]
+    except URLError as error:
+        if isinstance(error.reason, Refused):  # urllib wraps what the connection raised
+            raise error.reason from None
+        raise
+
+
+def _address_to_call(host: str, port: int) -> str:
+    """The address to connect to for host:port: the name itself when it is allowed as such, else the first
+    address it resolves to, all of them checked."""
+    host = host.lower()
+    if _own(host, port) or host in _allowed_names():
+        return host
+    try:
+        found = [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
     except (socket.gaierror, UnicodeError) as error:
         raise Refused(f"{host} could not be found: {error}") from None
     for address in found:
         ip = ipaddress.ip_address(address.split("%")[0])  # an IPv6 scope (fe80::1%eth0) is not part of it
         if not ip.is_global and not any(ip in network for network in _allowed_networks()):
             raise Refused(f"{host} is on this server's own network ({ip}); list it in OUTBOUND_ALLOWED_HOSTS")
+    return found[0]
 
 
-def urlopen(request: urllib.request.Request, *, timeout: float) -> HTTPResponse:
-    """urllib's urlopen, with `check` before the call and before following each redirect."""
-    check(request.full_url)
-    return _OPENER.open(request, timeout=timeout)  # type: ignore[no-any-return]
+def _connect(address: tuple[str, int], *args: Any) -> socket.socket:
+    host, port = address
+    return socket.create_connection((_address_to_call(host, port), port), *args)
 
 
-class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        check(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+class _Checked:
+    """An http.client connection that connects through `_connect` (TLS still checks the name it was given)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect
 
 
-_OPENER = urllib.request.build_opener(_CheckedRedirects())
+class _CheckedHTTPConnection(_Checked, http.client.HTTPConnection):
+    pass
+
+
+class _CheckedHTTPSConnection(_Checked, http.client.HTTPSConnection):
+    pass
+
+
+class _CheckedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_CheckedHTTPConnection, req)
+
+
+class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_CheckedHTTPSConnection, req, context=self._context)  # type: ignore[attr-defined]
+
+
+_OPENER = urllib.request.build_opener(_CheckedHTTPHandler, _CheckedHTTPSHandler)
 
 
 def _own(host: str, port: int) -> bool:

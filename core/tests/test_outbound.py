@@ -1,5 +1,6 @@
 """Addresses users typed are called only when they are public, or this install's own, or allowed."""
 
+import socket
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -82,3 +83,15 @@ def test_a_redirect_to_the_servers_own_network_is_refused(settings, redirecting)
 
     with pytest.raises(outbound.Refused, match=r"169\.254\.169\.254 is on this server's own network"):
         outbound.urlopen(urllib.request.Request(redirecting), timeout=2)  # noqa: S310 - the point of the test
+
+
+def test_a_name_that_turns_inward_between_the_check_and_the_call_is_refused(monkeypatch):
+    answers = iter(["93.184.216.34", "127.0.0.1"])  # public when checked, this machine when called
+
+    def rebinding(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    monkeypatch.setattr(outbound.socket, "getaddrinfo", rebinding)
+
+    with pytest.raises(outbound.Refused, match=r"own network \(127\.0\.0\.1\)"):
+        outbound.urlopen(urllib.request.Request("http://rebind.example/"), timeout=2)
