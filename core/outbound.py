@@ -28,21 +28,26 @@ class Refused(URLError):
 
 def check(url: str) -> None:
     """Refused unless `url` is http(s) to a public address or an allowed one."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Refused(f"only http and https addresses are called, not {url[:100]!r}")
-    _address_to_call(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    _address_to_call(*_host_and_port(url))
 
 
 def urlopen(request: urllib.request.Request, *, timeout: float) -> http.client.HTTPResponse:
-    """urllib's urlopen, every connection (redirects' too) made to an address checked as it is made."""
-    check(request.full_url)  # a clear error before anything is sent
+    """urllib's urlopen, every connection (redirects' too) made to an address checked as it is made, from the
+    one answer of the name server."""
+    _host_and_port(request.full_url)  # anything but http(s) is refused before anything is sent
     try:
         return _OPENER.open(request, timeout=timeout)  # type: ignore[no-any-return]
     except URLError as error:
         if isinstance(error.reason, Refused):  # urllib wraps what the connection raised
             raise error.reason from None
         raise
+
+
+def _host_and_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise Refused(f"only http and https addresses are called, not {url[:100]!r}")
+    return parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
 
 
 def _address_to_call(host: str, port: int) -> str:

@@ -8,8 +8,8 @@ question and the text under it its answer (or, for articles, each `# ` heading a
 A file is checked whole when it is uploaded: any bad row and nothing is imported, every problem is reported
 with its row. The checked entries then wait in an ImportJob, imported in the background: their phrasings are
 encoded a batch of entries at a time (the progress, one task per batch), then all are saved at once, so an
-import is never half done, even when it fails. An import whose worker was stopped mid-way goes on by itself
-a few minutes later (`resume_stalled`).
+import is never half done, even when it fails. An import whose worker was stopped mid-way goes on from its
+last step when that step's task runs again (jobs.recovery).
 """
 
 import csv
