@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.db.models import BigIntegerField
 from django.utils import timezone
 
 from bots.models import Bot, BotRun
@@ -9,6 +10,7 @@ from bots.tasks import hear_visitor, operator_took_over, start_bot, start_proact
 from bots.triggers import bot_for
 from conversations.events import ConversationCreated, MessageCreated
 from conversations.models import Message
+from core.compiled import CompiledQuery, Param
 from realtime.effects import on
 from visitors.events import VisitorActed
 
@@ -35,12 +37,20 @@ def write_first(event: VisitorActed) -> None:
         start_proactive_bot.enqueue(bot.bot_id, event.visitor_id)
 
 
+# Asked on every message: compiled once.
+ACTIVE_RUN = CompiledQuery(
+    lambda: BotRun.objects.filter(
+        conversation_id=Param("conversation", BigIntegerField()), status__in=BotRun.ACTIVE
+    ).only("pk")[:1]
+)
+
+
 @on(MessageCreated)
 def tell_the_bot(event: MessageCreated) -> None:
     """A visitor's message is the answer its bot waits for; an operator's reply takes over from the bot."""
     if event.private or event.author_kind not in (Message.AuthorKind.VISITOR, Message.AuthorKind.OPERATOR):
         return
-    if not BotRun.objects.filter(conversation_id=event.conversation_id, status__in=BotRun.ACTIVE).exists():
+    if ACTIVE_RUN.first(conversation=event.conversation_id) is None:
         return
     if event.author_kind == Message.AuthorKind.VISITOR:
         hear_visitor.enqueue(event.conversation_id)

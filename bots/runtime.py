@@ -41,6 +41,7 @@ from bots.queries import flow_of
 from contacts import actions as contact_actions
 from conversations import actions as conversation_actions
 from conversations.models import Conversation, Message
+from conversations.queries import get_visitor_conversation
 from core.errors import Conflict, DomainError
 from knowledge import actions as knowledge_actions
 from knowledge.answering import QUESTION_MAX, variant_for
@@ -119,7 +120,7 @@ def start_proactive_bot(bot_id: int, visitor_id: int) -> BotRun | None:
     if (seconds := int(bot.trigger_config.get("after_seconds", 0))) and not _still_on_page(visitor, bot, seconds):
         return None
     Visitor.objects.select_for_update().filter(pk=visitor.pk).first()  # one start at a time per visitor
-    latest = visitor.conversations.order_by("-created_at", "-id").first()
+    latest = get_visitor_conversation(visitor)
     if BotRun.objects.filter(bot=bot, conversation__visitor=visitor).exists() or (
         latest is not None and latest.status != Conversation.Status.CLOSED
     ):

@@ -23,6 +23,7 @@ from conversations.events import (
     NotificationCreated,
 )
 from conversations.models import Attachment, CannedResponse, Conversation, Message, Notification, Tag
+from conversations.queries import get_visitor_conversation
 from conversations.rich import clean_rich_content
 from conversations.uploads import Upload
 from core.errors import Conflict, Forbidden, InvalidInput
@@ -83,7 +84,7 @@ def send_visitor_message(
     # (SQLite's IMMEDIATE transactions already serialise every write.)
     if connection.features.has_select_for_update:
         Visitor.objects.select_for_update().filter(pk=visitor.pk).first()
-    conversation = visitor.conversations.order_by("-created_at", "-id").first()
+    conversation = get_visitor_conversation(visitor)
     if conversation is None:
         start = opening() if opening else Opening()
         conversation = Conversation.objects.create(
@@ -674,7 +675,7 @@ def start_conversation(member: Member, visitor: Visitor, *, text: str, client_id
         raise Forbidden("You do not work this visitor's inbox.")
     if connection.features.has_select_for_update:
         Visitor.objects.select_for_update().filter(pk=visitor.pk).first()  # one start at a time per visitor
-    conversation = visitor.conversations.order_by("-created_at", "-id").first()
+    conversation = get_visitor_conversation(visitor)
     if conversation is None or conversation.status == Conversation.Status.CLOSED:
         conversation = Conversation.objects.create(workspace=visitor.workspace, inbox=visitor.inbox, visitor=visitor)
         emit(ConversationCreated(conversation.workspace_id, conversation.pk, visitor.pk))

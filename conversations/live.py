@@ -5,15 +5,23 @@ List rows go to the pages that may see the conversation's inbox; feed and
 header fragments only to pages that have the conversation open.
 """
 
+from django.db.models import BigIntegerField
 from django.template.loader import render_to_string
 
-from conversations.models import Conversation, Message, Notification
+from conversations.models import Conversation, Message, Notification, Tag
 from conversations.queries import header_context, list_messages, with_last_message
+from core.compiled import CompiledQuery, Param
 from workspaces.models import Member
+
+# Each new message pushes its conversation's row: compiled once.
+TAGS_OF_CONVERSATION = CompiledQuery(
+    lambda: Tag.objects.filter(conversations__id=Param("conversation", BigIntegerField())).order_by("name")
+)
 
 
 def row_html(conversation: Conversation) -> str:
-    return render_to_string("conversations/live/row.html", {"conversation": conversation})
+    tags = TAGS_OF_CONVERSATION.all(conversation=conversation.pk)
+    return render_to_string("conversations/live/row.html", {"conversation": conversation, "tags": tags})
 
 
 def row_changed(conversation: Conversation) -> str:

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, Q, QuerySet
 
 from conversations.models import Attachment, CannedResponse, Conversation, Message, Notification, Tag
 from conversations.search import matching_conversations
+from core.compiled import CompiledQuery, Param
 from core.errors import InvalidInput
 from core.ids import get_by_public_id
 from visitors.models import Visitor
@@ -28,8 +29,17 @@ def access_conversation(member: Member, public_id: str | UUID) -> Conversation:
     return get_by_public_id(qs.filter(conversation_scope(member)), public_id, "Conversation")
 
 
+# Each widget message asks it: compiled once.
+NEWEST_OF_VISITOR = CompiledQuery(
+    lambda: Conversation.objects.filter(visitor_id=Param("visitor", BigIntegerField())).order_by("-created_at", "-id")[
+        :1
+    ]
+)
+
+
 def get_visitor_conversation(visitor: Visitor) -> Conversation | None:
-    return visitor.conversations.order_by("-created_at", "-id").first()
+    """The visitor's newest conversation: the one their widget shows."""
+    return NEWEST_OF_VISITOR.first(visitor=visitor.pk)
 
 
 @dataclass(frozen=True)
