@@ -1,14 +1,19 @@
 import time
+from typing import Any
 
+from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer
 
 
 class EmbeddedChannelLayer(InMemoryChannelLayer):
-    """The in-memory layer of embedded mode, with its expiry sweep run at most once a second.
+    """The in-memory layer of embedded mode, with the stock layer's two costs taken out of each send.
 
     The stock layer walks every channel and group membership on every send and
     receive; with 2,000 idle widget sockets that sweep cost more than the
-    message itself (28 ms instead of 10 ms of CPU per message).
+    message itself (28 ms instead of 10 ms of CPU per message). Here it runs at
+    most once a second. And a group send puts the message on each member's
+    queue at once, where the stock layer makes a task per member and waits for
+    them all (a send to an in-memory queue never waits).
     """
 
     SWEEP_INTERVAL = 1.0
@@ -19,3 +24,13 @@ class EmbeddedChannelLayer(InMemoryChannelLayer):
         if now - self._swept_at >= self.SWEEP_INTERVAL:
             self._swept_at = now
             super()._clean_expired()
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        assert isinstance(message, dict), "Message is not a dict"
+        self.require_valid_group_name(group)
+        self._clean_expired()
+        for channel in list(self.groups.get(group, ())):
+            try:
+                await self.send(channel, message)
+            except ChannelFull:
+                pass  # as the stock layer: a member too far behind misses it, the others still get it

@@ -15,3 +15,30 @@ async def test_the_embedded_layer_sweeps_expired_messages_at_most_once_a_second(
     layer._swept_at -= 2 * EmbeddedChannelLayer.SWEEP_INTERVAL
     await layer.group_send("operators", {"type": "push.html"})
     assert "stale!one" not in layer.channels
+
+
+async def test_a_group_send_reaches_every_member_but_a_full_one():
+    layer = EmbeddedChannelLayer(capacity=1)
+    for channel in ("page!a", "page!b", "page!full"):
+        await layer.group_add("inbox", channel)
+    await layer.send("page!full", {"type": "push.html", "html": "earlier"})
+
+    await layer.group_send("inbox", {"type": "push.html", "html": "row"})
+
+    assert (await layer.receive("page!a"))["html"] == "row"
+    assert (await layer.receive("page!b"))["html"] == "row"
+    assert (await layer.receive("page!full"))["html"] == "earlier"
+    assert "page!full" not in layer.channels  # nothing more was queued for it
+
+
+async def test_members_get_copies():
+    layer = EmbeddedChannelLayer()
+    await layer.group_add("inbox", "page!a")
+    await layer.group_add("inbox", "page!b")
+    message = {"type": "push.json", "payload": {"n": 1}}
+    await layer.group_send("inbox", message)
+
+    first = await layer.receive("page!a")
+    first["payload"]["n"] = 2
+    assert (await layer.receive("page!b"))["payload"] == {"n": 1}
+    assert message["payload"] == {"n": 1}
