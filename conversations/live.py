@@ -19,8 +19,10 @@ TAGS_OF_CONVERSATION = CompiledQuery(
 )
 
 
-def row_html(conversation: Conversation) -> str:
-    tags = TAGS_OF_CONVERSATION.all(conversation=conversation.pk)
+def row_html(conversation: Conversation, tags: list[Tag] | None = None) -> str:
+    """The conversation's list row; `tags` when they were loaded with it."""
+    if tags is None:
+        tags = TAGS_OF_CONVERSATION.all(conversation=conversation.pk)
     return render_to_string("conversations/live/row.html", {"conversation": conversation, "tags": tags})
 
 

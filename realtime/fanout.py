@@ -197,7 +197,12 @@ def _contact_changed(event: VisitorIdentified | ContactUpdated | ContactMerged, 
     """The name in the rows of the contact's live conversations (the newest few, oldest pushed first)."""
     conversations = list_live_conversations(event.contact_id)
     if conversations:
-        _publish(*(_html(inbox_group(c.inbox.public_id), live.row_html(c)) for c in reversed(conversations)))
+        _publish(
+            *(
+                _html(inbox_group(c.inbox.public_id), live.row_html(c, tags=list(c.tags.all())))  # prefetched
+                for c in reversed(conversations)
+            )
+        )
 
 
 for _contact_event in (VisitorIdentified, ContactUpdated, ContactMerged):
