@@ -1035,7 +1035,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per rate step")
     parser.add_argument(
         "--rate",
-        default="25,50,100,200,300,400",
+        default="25,50,100,150,200,250,300,400",
         help="total visitor messages/s; a comma-separated list runs one step per rate (a ramp)",
     )
     parser.add_argument("--visitors", type=int, default=50)
