@@ -1,0 +1,127 @@
+"""The HTTP handler: each request started, answered and closed once; a streamed response closed only after
+its last chunk; a request Django cannot read answered 400; no exception raised to end a request."""
+
+import asyncio
+import gc
+from typing import Any
+
+import pytest
+from django.core import signals
+from django.http import HttpResponse, StreamingHttpResponse
+from django.test import override_settings
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+
+from core.asgi import SyncViewsASGIHandler
+
+events: list[str] = []
+
+
+class Chunks:
+    async def __aiter__(self):
+        yield b"one "
+        yield b"two"
+
+    def close(self) -> None:
+        events.append("stream closed")
+
+
+@csrf_exempt
+def plain(request):
+    events.append(f"view {request.method} {request.body.decode()}")
+    return HttpResponse("hello")
+
+
+@csrf_exempt
+def streamed(request):
+    return StreamingHttpResponse(Chunks())
+
+
+urlpatterns = [path("plain", plain), path("streamed", streamed)]
+
+
+@pytest.fixture(autouse=True)
+def _record_signals():
+    def started(**kwargs: Any) -> None:
+        events.append("started")
+
+    def finished(**kwargs: Any) -> None:
+        events.append("finished")
+
+    events.clear()
+    signals.request_started.connect(started)
+    signals.request_finished.connect(finished)
+    yield
+    signals.request_started.disconnect(started)
+    signals.request_finished.disconnect(finished)
+
+
+def call(url: str, body: bytes = b"", handler: SyncViewsASGIHandler | None = None) -> list[dict[str, Any]]:
+    scope = {"type": "http", "method": "POST", "path": url, "headers": [], "query_string": b"", "server": None}
+    incoming = [{"type": "http.request", "body": body, "more_body": False}]
+    sent: list[dict[str, Any]] = []
+    answered = asyncio.Event()
+
+    async def receive() -> dict[str, Any]:  # as uvicorn: the body, then a disconnect once the response is out
+        if incoming:
+            return incoming.pop(0)
+        await answered.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+        if message["type"] == "http.response.body":
+            events.append(f"sent {message.get('body', b'').decode()!r}")
+            if not message.get("more_body"):
+                answered.set()
+
+    async def run() -> None:
+        await (handler or SyncViewsASGIHandler())(scope, receive, send)
+        assert asyncio.all_tasks() == {asyncio.current_task()}, "a task outlived the request"
+
+    asyncio.run(run())
+    return sent
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_request_starts_runs_and_finishes_once(db):
+    sent = call("/plain", b"hi")
+
+    assert sent[0]["status"] == 200
+    assert b"".join(m.get("body", b"") for m in sent[1:]) == b"hello"
+    assert events == ["started", "view POST hi", "finished", "sent 'hello'"]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_request_leaves_no_exception_for_the_garbage_collector(db):
+    call("/plain")  # warm
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        call("/plain")
+        gc.collect()
+        left = [type(o).__name__ for o in gc.garbage if isinstance(o, BaseException)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == []
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_streamed_response_is_closed_after_its_last_chunk(db):
+    call("/streamed")
+
+    assert events == ["started", "sent 'one '", "sent 'two'", "sent ''", "stream closed", "finished"]
+
+
+def test_a_request_django_cannot_read_is_answered_400(db):
+    handler = SyncViewsASGIHandler()
+
+    def unreadable(scope: Any, body: Any) -> Any:
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+    handler.request_class = unreadable  # type: ignore[assignment]
+    sent = call("/plain", handler=handler)
+
+    assert sent[0]["status"] == 400
+    assert events == ["started", "sent ''", "finished"]
