@@ -57,7 +57,14 @@ def _record_signals():
 
 
 def call(url: str, body: bytes = b"", handler: SyncViewsASGIHandler | None = None) -> list[dict[str, Any]]:
-    scope = {"type": "http", "method": "POST", "path": url, "headers": [], "query_string": b"", "server": None}
+    scope: dict[str, Any] = {
+        "type": "http",
+        "method": "POST",
+        "path": url,
+        "headers": [],
+        "query_string": b"",
+        "server": None,
+    }
     incoming = [{"type": "http.request", "body": body, "more_body": False}]
     sent: list[dict[str, Any]] = []
     answered = asyncio.Event()
