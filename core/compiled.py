@@ -39,6 +39,7 @@ class _Compiled:
 
     def __init__(self, queryset: QuerySet[Any], using: str) -> None:
         compiler = queryset.query.get_compiler(using=using)
+        self.using = using
         self.sql, self.params = compiler.as_sql()
         self.names = {p.name for p in self.params if isinstance(p, Param)}
         select, klass_info = compiler.select, compiler.klass_info
@@ -51,11 +52,11 @@ class _Compiled:
         self.converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
         self.apply_converters = compiler.apply_converters
 
-    def build(self, rows: list[tuple[Any, ...]], using: str) -> Iterator[Any]:
+    def build(self, rows: list[tuple[Any, ...]]) -> Iterator[Any]:
         """Model instances from rows, as Django's ModelIterable builds them."""
         converted = self.apply_converters(map(list, rows), self.converters) if self.converters else rows
         for row in converted:
-            instance = self.model.from_db(using, self.init_list, row[self.start : self.end])
+            instance = self.model.from_db(self.using, self.init_list, row[self.start : self.end])
             for populator in self.populators:
                 populator.populate(row, instance)
             yield instance
@@ -87,7 +88,7 @@ class CompiledQuery(Generic[M]):
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall() if limit is None else cursor.fetchmany(limit)
-        yield from compiled.build(rows, self.using)
+        yield from compiled.build(rows)
 
     def _compiled_for(self, connection: Any) -> _Compiled:
         compiled = self._compiled.get(connection)

@@ -108,3 +108,16 @@ def test_other_events_between_messages_keep_their_order(
 
 def _message_texts(pushes: tuple[fanout.Push, ...]) -> str:
     return " ".join(m["payload"]["message"]["text"] for _group, m in pushes if m["type"] == "push.json")
+
+
+def test_a_new_messages_row_carries_the_conversations_tags(visitor, published, django_capture_on_commit_callbacks):
+    conversation = actions.send_visitor_message(visitor, text="Hi", client_id="1").message.conversation
+    actions.tag_conversation_by_bot(conversation, ["wholesale", "billing"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.send_visitor_message(visitor, text="About my order", client_id="2")
+
+    [pushes] = published
+    row = next(message["html"] for group, message in pushes if group.startswith("inbox"))
+    assert "About my order" in row
+    assert row.index(">billing<") < row.index(">wholesale<")  # in name order, as the list shows them
