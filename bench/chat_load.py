@@ -8,7 +8,8 @@ What it does, per mode:
 * scale-out: two `parley serve` processes on one fresh PostgreSQL database (127.0.0.1:5432) and
              Redis (127.0.0.1:6379); visitors are spread over both, operators listen on both.
 
-1. Throughput / latency. N visitors start widget sessions (POST /widget/api/v1/sessions) and send
+1. Throughput / latency. N visitors start widget sessions (POST /widget/api/v1/sessions), open
+   their widget websocket as the widget does (each gets its own messages back on it), and send
    messages (POST /widget/api/v1/messages with a client_id and an Origin header) at a fixed total
    rate (open loop: sends are scheduled on a clock, not after the previous answer), while M
    operators, each logged in with their own session, listen on the inbox websocket /inbox/ws/.
@@ -342,6 +343,30 @@ class Visitor:
     server: Server
     token: str
     headers: dict[str, str]
+    ws: ClientConnection | None = None
+    frames: int = 0  # received on the widget socket (the visitor's own messages come back on it)
+
+    async def connect(self, page_origin: str) -> None:
+        self.ws = await connect(
+            ws_url(self.server.url, f"/widget/ws/?token={quote(self.token)}"),
+            origin=Origin(page_origin),
+            proxy=None,
+            open_timeout=15,
+            ping_interval=None,
+            close_timeout=3,
+            max_queue=None,
+        )
+
+    async def listen(self) -> None:
+        assert self.ws is not None
+        with contextlib.suppress(Exception):  # a socket that dies under load only stops counting
+            async for _frame in self.ws:
+                self.frames += 1
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.ws.close(), 5)
 
 
 async def bounded_gather(n: int, limit: int, make: Any, timeout: float) -> list[Any]:
@@ -634,8 +659,11 @@ async def throughput(deployment: Deployment, args: argparse.Namespace) -> Throug
         operators = [Operator(i, deployment.servers[i % len(deployment.servers)], s) for i, s in enumerate(sessions)]
         await asyncio.wait_for(asyncio.gather(*(op.connect() for op in operators)), 30)
         listeners = [asyncio.create_task(op.listen()) for op in operators]
+        visitors: list[Visitor] = []
         try:
             visitors = await start_sessions(client, deployment, args.visitors)
+            await asyncio.wait_for(asyncio.gather(*(v.connect(deployment.page_origin) for v in visitors)), 60)
+            listeners += [asyncio.create_task(v.listen()) for v in visitors]
             # Warm-up, not measured: every visitor's first message starts its conversation.
             warm_sent: dict[str, Sent] = {}
             warm_errors: Counter[str] = Counter()
@@ -668,7 +696,7 @@ async def throughput(deployment: Deployment, args: argparse.Namespace) -> Throug
                 seen_now = sum(1 for m in step.sent for op in operators if m in op.rows)
                 step.late_pairs = seen_now - (step.pairs - step.missing_pairs)
         finally:
-            await asyncio.gather(*(op.close() for op in operators))
+            await asyncio.gather(*(op.close() for op in operators), *(v.close() for v in visitors))
             for task in listeners:
                 task.cancel()
             await asyncio.gather(*listeners, return_exceptions=True)

@@ -40,16 +40,11 @@ def header_html(conversation: Conversation) -> str:
     return render_to_string("conversations/partials/conversation_header.html", context)
 
 
-def messages_created(messages: list[Message]) -> tuple[str, str]:
-    """(row for the inbox's operators, feed fragment for watchers) of new messages of one conversation."""
+def new_messages_row(messages: list[Message]) -> str:
+    """The row of a conversation that has just got `messages` (of one conversation, oldest first)."""
     conversation = messages[-1].conversation  # as the last one left it
     conversation.last_message = messages[-1]  # type: ignore[attr-defined]
-    return row_html(conversation), feed_html(conversation, messages)
-
-
-def conversation_changed(conversation: Conversation) -> tuple[str, str]:
-    """(row, header for watchers) after a change of status, assignment or tags."""
-    return row_changed(conversation), header_html(conversation)
+    return row_html(conversation)
 
 
 def catch_up(conversation: Conversation, after: int) -> str:

@@ -3,7 +3,8 @@
 Each fragment is rendered once per event and is the same for everyone who receives it.
 """
 
-from functools import singledispatch
+from collections.abc import Callable
+from functools import partial, singledispatch
 from itertools import groupby
 from typing import Any
 
@@ -29,6 +30,7 @@ from conversations.models import Conversation, Message, Notification
 from realtime import push_loop
 from realtime.events import Event
 from realtime.groups import conversation_group, inbox_group, member_group, operators_group, visitor_group
+from realtime.layers import may_have_members
 from visitors.events import VisitorActed
 from widget.schemas import MessageOut
 from workspaces.events import MemberAccessChanged, MemberPresenceChanged
@@ -37,23 +39,34 @@ from workspaces.models import Member
 Push = tuple[str, dict[str, Any]]  # (group, channel-layer message)
 
 
-def _publish(*pushes: Push) -> None:
+def _publish(*pushes: Push | None) -> None:
     """Send to every audience in one trip to the event loop (the serving one: realtime.push_loop)."""
+    to_send = [push for push in pushes if push is not None]
+    if not to_send:
+        return
 
     async def send_all() -> None:
         layer = get_channel_layer()
-        for group, message in pushes:
+        for group, message in to_send:
             await layer.group_send(group, message)
 
     if not push_loop.hand_over(send_all):
         async_to_sync(send_all)()
 
 
-def _html(group: str, html: str) -> Push:
-    return group, {"type": "push.html", "html": html}
+def _push(group: str, build: Callable[[], dict[str, Any]]) -> Push | None:
+    """A push built (its fragment rendered) only when the group may have a member: most conversations are
+    open on no page, and at night no inbox page listens at all."""
+    return (group, build()) if may_have_members(get_channel_layer(), group) else None
 
 
-def _to_operators(conversation: Conversation, *, row: str, watchers: str) -> tuple[Push, Push]:
+def _html(group: str, render: Callable[[], str]) -> Push | None:
+    return _push(group, lambda: {"type": "push.html", "html": render()})
+
+
+def _to_operators(
+    conversation: Conversation, *, row: Callable[[], str], watchers: Callable[[], str]
+) -> tuple[Push | None, Push | None]:
     """The row to pages that may see the conversation's inbox; the rest to pages that have it open."""
     return (
         _html(inbox_group(conversation.inbox.public_id), row),
@@ -61,13 +74,13 @@ def _to_operators(conversation: Conversation, *, row: str, watchers: str) -> tup
     )
 
 
-def _to_visitor(conversation: Conversation, payload: dict[str, Any]) -> Push:
-    return visitor_group(conversation.visitor.public_id), {"type": "push.json", "payload": payload}
+def _to_visitor(conversation: Conversation, payload: Callable[[], dict[str, Any]]) -> Push | None:
+    return _push(visitor_group(conversation.visitor.public_id), lambda: {"type": "push.json", "payload": payload()})
 
 
 def visitor_sees_typing(conversation: Conversation, name: str) -> None:
     """A bot pauses before its message as a person would: the widget shows it writing."""
-    _publish(_to_visitor(conversation, {"type": "typing", "name": name}))
+    _publish(_to_visitor(conversation, lambda: {"type": "typing", "name": name}))
 
 
 def _load_conversation(pk: int) -> Conversation:
@@ -101,18 +114,29 @@ def _(event: MessageCreated, subject: Model | None = None) -> None:
     _publish(*_message_pushes([_message_of(event, subject)]))
 
 
-def _message_pushes(messages: list[Message]) -> list[Push]:
+def _message_pushes(messages: list[Message]) -> list[Push | None]:
     conversation = messages[-1].conversation
-    row, feed = live.messages_created(messages)
-    pushes: list[Push] = [*_to_operators(conversation, row=row, watchers=feed)]
-    for message in messages:
-        if not message.private:
-            payload = {
-                "conversation_id": conversation.public_id.hex,
-                "message": MessageOut.of(message).model_dump(mode="json"),
-            }
-            pushes.append(_to_visitor(conversation, {"type": "message.created", **payload}))
+    pushes = [
+        *_to_operators(
+            conversation,
+            row=lambda: live.new_messages_row(messages),
+            watchers=lambda: live.feed_html(conversation, messages),
+        )
+    ]
+    pushes += [
+        _to_visitor(conversation, partial(_message_created, conversation, message))
+        for message in messages
+        if not message.private
+    ]
     return pushes
+
+
+def _message_created(conversation: Conversation, message: Message) -> dict[str, Any]:
+    return {
+        "type": "message.created",
+        "conversation_id": conversation.public_id.hex,
+        "message": MessageOut.of(message).model_dump(mode="json"),
+    }
 
 
 def _message_of(event: MessageCreated, subject: Model | None) -> Message:
@@ -148,10 +172,14 @@ def _conversation_changed(
 ) -> None:
     """The row and the open conversation's header change; the visitor hears only of closing and reopening."""
     conversation = subject if isinstance(subject, Conversation) else _load_conversation(event.conversation_id)
-    row, header = live.conversation_changed(conversation)
-    pushes: list[Push] = [*_to_operators(conversation, row=row, watchers=header)]
+    pushes = [
+        *_to_operators(
+            conversation, row=lambda: live.row_changed(conversation), watchers=lambda: live.header_html(conversation)
+        )
+    ]
     if isinstance(event, ConversationClosed | ConversationReopened):
-        pushes.append(_to_visitor(conversation, {"type": event.name, "conversation_id": conversation.public_id.hex}))
+        payload = {"type": event.name, "conversation_id": conversation.public_id.hex}
+        pushes.append(_to_visitor(conversation, lambda: payload))
     _publish(*pushes)
 
 
@@ -162,7 +190,7 @@ for _event in (ConversationClosed, ConversationReopened, ConversationSnoozed, Co
 @deliver.register
 def _(event: ConversationRead, subject: Model | None = None) -> None:
     conversation = subject if isinstance(subject, Conversation) else _load_conversation(event.conversation_id)
-    _publish(_html(inbox_group(conversation.inbox.public_id), live.row_changed(conversation)))
+    _publish(_html(inbox_group(conversation.inbox.public_id), lambda: live.row_changed(conversation)))
 
 
 @deliver.register
@@ -174,7 +202,7 @@ def _(event: NotificationCreated, subject: Model | None = None) -> None:
             pk=event.notification_id
         )
     )
-    _publish(_html(member_group(notification.recipient.public_id), live.notification_html(notification)))
+    _publish(_html(member_group(notification.recipient.public_id), lambda: live.notification_html(notification)))
 
 
 @deliver.register
@@ -182,7 +210,7 @@ def _(event: MemberPresenceChanged, subject: Model | None = None) -> None:
     member = (
         subject if isinstance(subject, Member) else Member.objects.select_related("workspace").get(pk=event.member_id)
     )
-    _publish(_html(operators_group(member.workspace.public_id), live.presence_html(member)))
+    _publish(_html(operators_group(member.workspace.public_id), lambda: live.presence_html(member)))
 
 
 @deliver.register
@@ -199,7 +227,7 @@ def _contact_changed(event: VisitorIdentified | ContactUpdated | ContactMerged, 
     if conversations:
         _publish(
             *(
-                _html(inbox_group(c.inbox.public_id), live.row_html(c, tags=list(c.tags.all())))  # prefetched
+                _html(inbox_group(c.inbox.public_id), partial(live.row_html, c, tags=list(c.tags.all())))
                 for c in reversed(conversations)
             )
         )

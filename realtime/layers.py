@@ -34,3 +34,12 @@ class EmbeddedChannelLayer(InMemoryChannelLayer):
             # As in the stock layer, a member too far behind misses it; the others still get it.
             with contextlib.suppress(ChannelFull):
                 await self.send(channel, message)
+
+
+def may_have_members(layer: object, group: str) -> bool:
+    """False only when the group surely has no member, so a push to it need not even be built.
+
+    An in-memory layer knows its groups (read here without the loop's lock: a socket joining right after
+    catches up from its cursor, see realtime/consumers.py); a shared layer's groups live elsewhere.
+    """
+    return not isinstance(layer, InMemoryChannelLayer) or bool(layer.groups.get(group))

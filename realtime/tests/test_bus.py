@@ -1,15 +1,20 @@
 """Events reach the outside only after their transaction commits."""
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.db import transaction
 
-from conversations import actions
+from conversations import actions, live
 from conversations.events import MessageCreated
 from realtime import fanout
 from realtime.bus import delivered_together
 from realtime.events import ALL_EVENTS
+from realtime.groups import conversation_group, inbox_group
 
 
 @pytest.fixture
@@ -55,7 +60,13 @@ def test_every_event_is_in_the_catalogue():
 
 
 @pytest.fixture
-def published(monkeypatch) -> list[tuple[fanout.Push, ...]]:
+def everyone_listens(monkeypatch) -> None:
+    """Every audience has a page open, so every push is built."""
+    monkeypatch.setattr(fanout, "may_have_members", lambda layer, group: True)
+
+
+@pytest.fixture
+def published(monkeypatch, everyone_listens) -> list[tuple[fanout.Push, ...]]:
     calls: list[tuple[fanout.Push, ...]] = []
     monkeypatch.setattr(fanout, "_publish", lambda *pushes: calls.append(pushes))
     return calls
@@ -86,7 +97,7 @@ def test_messages_committed_together_reach_the_inbox_as_one_update(
 
 
 def test_other_events_between_messages_keep_their_order(
-    member, visitor, monkeypatch, django_capture_on_commit_callbacks
+    member, visitor, monkeypatch, everyone_listens, django_capture_on_commit_callbacks
 ):
     conversation = actions.send_visitor_message(visitor, text="Hi", client_id="1").message.conversation
     seen: list[str] = []
@@ -121,3 +132,59 @@ def test_a_new_messages_row_carries_the_conversations_tags(visitor, published, d
     row = next(message["html"] for group, message in pushes if group.startswith("inbox"))
     assert "About my order" in row
     assert row.index(">billing<") < row.index(">wholesale<")  # in name order, as the list shows them
+
+
+@pytest.fixture
+def rendered(monkeypatch) -> list[str]:
+    """Which fragments fan-out renders."""
+    names: list[str] = []
+
+    def counted(name: str) -> Callable[..., str]:
+        render = getattr(live, name)
+
+        def counting(*args: Any, **kwargs: Any) -> str:
+            names.append(name)
+            return render(*args, **kwargs)
+
+        return counting
+
+    for name in ("row_html", "feed_html"):
+        monkeypatch.setattr(live, name, counted(name))
+    return names
+
+
+@pytest.fixture
+def pages():
+    """Join channel-layer groups as open pages do; leave them afterwards."""
+    layer, joined = get_channel_layer(), []
+
+    def join(group: str) -> None:
+        async_to_sync(layer.group_add)(group, f"page!{len(joined)}")
+        joined.append(group)
+
+    yield join
+    for n, group in enumerate(joined):
+        async_to_sync(layer.group_discard)(group, f"page!{n}")
+
+
+def test_a_message_nobody_listens_for_renders_nothing(visitor, rendered, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.send_visitor_message(visitor, text="Anyone there?", client_id="1")
+
+    assert rendered == []
+
+
+def test_a_message_renders_only_what_open_pages_show(
+    member, visitor, rendered, pages, django_capture_on_commit_callbacks
+):
+    conversation = actions.send_visitor_message(visitor, text="Hi", client_id="1").message.conversation
+    pages(inbox_group(conversation.inbox.public_id))  # an inbox page, this conversation not open on it
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.send_visitor_message(visitor, text="Still there?", client_id="2")
+    assert rendered == ["row_html"]
+
+    pages(conversation_group(conversation.public_id))  # now open on a page
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.send_visitor_message(visitor, text="Hello?", client_id="3")
+    assert rendered == ["row_html", "row_html", "feed_html"]

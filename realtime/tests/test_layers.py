@@ -1,4 +1,6 @@
-from realtime.layers import EmbeddedChannelLayer
+from channels_redis.pubsub import RedisPubSubChannelLayer
+
+from realtime.layers import EmbeddedChannelLayer, may_have_members
 
 
 async def test_the_embedded_layer_sweeps_expired_messages_at_most_once_a_second():
@@ -42,3 +44,18 @@ async def test_members_get_copies():
     first["payload"]["n"] = 2
     assert (await layer.receive("page!b"))["payload"] == {"n": 1}
     assert message["payload"] == {"n": 1}
+
+
+async def test_an_in_memory_layer_knows_which_groups_are_empty():
+    layer = EmbeddedChannelLayer()
+    await layer.group_add("inbox", "page!a")
+
+    assert may_have_members(layer, "inbox")
+    assert not may_have_members(layer, "conversation")
+
+    await layer.group_discard("inbox", "page!a")
+    assert not may_have_members(layer, "inbox")
+
+
+def test_a_shared_layer_is_assumed_to_have_members():
+    assert may_have_members(RedisPubSubChannelLayer(hosts=["redis://127.0.0.1:6379"]), "inbox")
