@@ -44,7 +44,10 @@ def new_messages_row(messages: list[Message]) -> str:
     """The row of a conversation that has just got `messages` (of one conversation, oldest first)."""
     conversation = messages[-1].conversation  # as the last one left it
     conversation.last_message = messages[-1]  # type: ignore[attr-defined]
-    return row_html(conversation)
+    try:
+        return row_html(conversation)
+    finally:
+        del conversation.last_message  # type: ignore[attr-defined]  # it points back: a cycle for the collector
 
 
 def catch_up(conversation: Conversation, after: int) -> str:

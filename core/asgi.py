@@ -57,6 +57,8 @@ class SyncViewsASGIHandler(ASGIHandler):
             body_file.close()
         if response.streaming or request is None:  # not closed yet
             await sync_to_async(response.close, thread_sensitive=True)()
+        if request is not None:
+            _let_go(request)
 
     def _respond(self, request: HttpRequest, scope: dict[str, Any]) -> HttpResponseBase:
         signals.request_started.send(sender=self.__class__, scope=scope)
@@ -65,3 +67,14 @@ class SyncViewsASGIHandler(ASGIHandler):
         if not response.streaming:
             response.close()  # its content is in memory: what close() releases is not needed to send it
         return response
+
+
+def _let_go(request: HttpRequest) -> None:
+    """Drop what middleware hung on a finished request.
+
+    The session's messages storage, the lazy `request.user`, django-htmx's details and the like each point
+    back at the request: every request was a knot of reference cycles that only the garbage collector could
+    free, with the models, body and response it reached. Under load that meant a full collection of tens of
+    milliseconds every few seconds, the worst of a message's latency. Untied, it is freed as it goes.
+    """
+    request.__dict__.clear()

@@ -127,6 +127,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "parley" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["core.templatetags.timestamps"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

@@ -6,8 +6,9 @@ import gc
 from typing import Any
 
 import pytest
+from django.contrib import messages
 from django.core import signals
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.test import override_settings
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
@@ -33,11 +34,20 @@ def plain(request):
 
 
 @csrf_exempt
+def personal(request):
+    """Touches what middleware hang on a request with a reference back to it."""
+    events.append(
+        f"user {request.user.is_authenticated}, htmx {bool(request.htmx)}, {len(messages.get_messages(request))}"
+    )
+    return HttpResponse("hello")
+
+
+@csrf_exempt
 def streamed(request):
     return StreamingHttpResponse(Chunks())
 
 
-urlpatterns = [path("plain", plain), path("streamed", streamed)]
+urlpatterns = [path("plain", plain), path("personal", personal), path("streamed", streamed)]
 
 
 @pytest.fixture(autouse=True)
@@ -111,6 +121,22 @@ def test_a_request_leaves_no_exception_for_the_garbage_collector(db):
     finally:
         gc.set_debug(0)
         gc.garbage.clear()
+    assert left == []
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_finished_request_is_freed_without_the_garbage_collector(db):
+    call("/personal")  # warm
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        call("/personal")
+        gc.collect()
+        left = [o for o in gc.garbage if isinstance(o, HttpRequest)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert events[-1].startswith("sent") and "user False, htmx False, 0" in events
     assert left == []
 
 
