@@ -7,17 +7,21 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
+from django.utils import translation
 
 from conversations import live
+from conversations.models import Conversation
 from conversations.queries import access_conversation, get_visitor_conversation
 from core.errors import DomainError
 from realtime.groups import conversation_group, inbox_group, member_group, operators_group, visitor_group
+from realtime.pages import fragments, page_group, page_language
 from visitors import sockets
 from widget.identity import authenticate_visitor, request_origin
 from workspaces.actions import record_heartbeat
@@ -100,6 +104,7 @@ class OperatorConsumer(PushesSkipTheDatabase, AsyncWebsocketConsumer):
     """
 
     member: Member
+    language: str  # of the page: what is pushed to it is rendered in it (realtime/pages.py)
     groups_joined: frozenset[str] = frozenset()
     watching: str | None = None  # the watched conversation's group
     watched_conversation: str | None = None  # its public id
@@ -114,6 +119,7 @@ class OperatorConsumer(PushesSkipTheDatabase, AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
         self.member, self.typing = member, TypingThrottle(self._send_typing)
+        self.language = page_language(self.scope)
         await self._join_groups(await database_sync_to_async(self._allowed_groups)())
         await self.accept()
         await database_sync_to_async(record_heartbeat)(member)
@@ -130,9 +136,9 @@ class OperatorConsumer(PushesSkipTheDatabase, AsyncWebsocketConsumer):
 
     async def _join_groups(self, groups: frozenset[str]) -> None:
         for group in self.groups_joined - groups:
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await self.channel_layer.group_discard(page_group(group, self.language), self.channel_name)
         for group in groups - self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+            await self.channel_layer.group_add(page_group(group, self.language), self.channel_name)
         self.groups_joined = groups
 
     async def disconnect(self, code: int) -> None:
@@ -182,14 +188,18 @@ class OperatorConsumer(PushesSkipTheDatabase, AsyncWebsocketConsumer):
             conversation = await database_sync_to_async(access_conversation)(self.member, conversation_id)
         except DomainError:
             return
-        self.watching = conversation_group(conversation.public_id)
+        self.watching = page_group(conversation_group(conversation.public_id), self.language)
         self.watched_conversation = conversation_id
         self.watched_visitor = visitor_group(conversation.visitor.public_id)
         await self.channel_layer.group_add(self.watching, self.channel_name)
         if after is None:
             return
         cursor = after if isinstance(after, int) and after >= 0 else 0
-        await self.send(text_data=await database_sync_to_async(live.catch_up)(conversation, cursor))
+        await self.send(text_data=await database_sync_to_async(self._catch_up)(conversation, cursor))
+
+    def _catch_up(self, conversation: Conversation, after: int) -> str:
+        with translation.override(self.language):
+            return live.catch_up(conversation, after)
 
     async def _unwatch(self) -> None:
         if self.watching:
@@ -246,8 +256,10 @@ class WidgetConsumer(PushesSkipTheDatabase, AsyncJsonWebsocketConsumer):
                 return  # nobody to show it to before the first message
             self.conversation_public_id = conversation.public_id.hex
             self.conversation_group = conversation_group(conversation.public_id)
-        html = live.typing_html(self.conversation_public_id, text)  # a tiny template: no database, no thread hop
-        await self.channel_layer.group_send(self.conversation_group, {"type": "push.html", "html": html})
+        # A tiny template: no database, no thread hop.
+        render = partial(live.typing_html, self.conversation_public_id, text)
+        for audience, html in fragments(self.channel_layer, self.conversation_group, render):
+            await self.channel_layer.group_send(audience, {"type": "push.html", "html": html})
 
     async def push_json(self, event: dict[str, Any]) -> None:
         await self.send_json(event["payload"])

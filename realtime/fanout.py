@@ -31,6 +31,7 @@ from realtime import push_loop
 from realtime.events import Event
 from realtime.groups import conversation_group, inbox_group, member_group, operators_group, visitor_group
 from realtime.layers import may_have_members
+from realtime.pages import every_page, fragments
 from visitors.events import VisitorActed
 from widget.schemas import MessageOut
 from workspaces.events import MemberAccessChanged, MemberPresenceChanged
@@ -39,43 +40,44 @@ from workspaces.models import Member
 Push = tuple[str, dict[str, Any]]  # (group, channel-layer message)
 
 
-def _publish(*pushes: Push | None) -> None:
+def _publish(*audiences: list[Push]) -> None:
     """Send to every audience in one trip to the event loop (the serving one: realtime.push_loop)."""
-    to_send = [push for push in pushes if push is not None]
-    if not to_send:
+    pushes = [push for audience in audiences for push in audience]
+    if not pushes:
         return
 
     async def send_all() -> None:
         layer = get_channel_layer()
-        for group, message in to_send:
+        for group, message in pushes:
             await layer.group_send(group, message)
 
     if not push_loop.hand_over(send_all):
         async_to_sync(send_all)()
 
 
-def _push(group: str, build: Callable[[], dict[str, Any]]) -> Push | None:
-    """A push built (its fragment rendered) only when the group may have a member: most conversations are
-    open on no page, and at night no inbox page listens at all."""
-    return (group, build()) if may_have_members(get_channel_layer(), group) else None
+def _html(group: str, render: Callable[[], str]) -> list[Push]:
+    """A fragment for the pages of `group`, rendered only for languages an open page reads: most conversations
+    are open on no page, and at night no inbox page listens at all."""
+    return [
+        (audience, {"type": "push.html", "html": html})
+        for audience, html in fragments(get_channel_layer(), group, render)
+    ]
 
 
-def _html(group: str, render: Callable[[], str]) -> Push | None:
-    return _push(group, lambda: {"type": "push.html", "html": render()})
-
-
-def _to_operators(
-    conversation: Conversation, *, row: Callable[[], str], watchers: Callable[[], str]
-) -> tuple[Push | None, Push | None]:
+def _to_operators(conversation: Conversation, *, row: Callable[[], str], watchers: Callable[[], str]) -> list[Push]:
     """The row to pages that may see the conversation's inbox; the rest to pages that have it open."""
-    return (
-        _html(inbox_group(conversation.inbox.public_id), row),
-        _html(conversation_group(conversation.public_id), watchers),
-    )
+    return [
+        *_html(inbox_group(conversation.inbox.public_id), row),
+        *_html(conversation_group(conversation.public_id), watchers),
+    ]
 
 
-def _to_visitor(conversation: Conversation, payload: Callable[[], dict[str, Any]]) -> Push | None:
-    return _push(visitor_group(conversation.visitor.public_id), lambda: {"type": "push.json", "payload": payload()})
+def _to_visitor(conversation: Conversation, payload: Callable[[], dict[str, Any]]) -> list[Push]:
+    """To the visitor's widgets, if one is open."""
+    group = visitor_group(conversation.visitor.public_id)
+    if not may_have_members(get_channel_layer(), group):
+        return []
+    return [(group, {"type": "push.json", "payload": payload()})]
 
 
 def visitor_sees_typing(conversation: Conversation, name: str) -> None:
@@ -114,21 +116,19 @@ def _(event: MessageCreated, subject: Model | None = None) -> None:
     _publish(*_message_pushes([_message_of(event, subject)]))
 
 
-def _message_pushes(messages: list[Message]) -> list[Push | None]:
+def _message_pushes(messages: list[Message]) -> list[list[Push]]:
     conversation = messages[-1].conversation
-    pushes = [
-        *_to_operators(
-            conversation,
-            row=lambda: live.new_messages_row(messages),
-            watchers=lambda: live.feed_html(conversation, messages),
-        )
-    ]
-    pushes += [
+    operators = _to_operators(
+        conversation,
+        row=lambda: live.new_messages_row(messages),
+        watchers=lambda: live.feed_html(conversation, messages),
+    )
+    visitor = [
         _to_visitor(conversation, partial(_message_created, conversation, message))
         for message in messages
         if not message.private
     ]
-    return pushes
+    return [operators, *visitor]
 
 
 def _message_created(conversation: Conversation, message: Message) -> dict[str, Any]:
@@ -172,15 +172,14 @@ def _conversation_changed(
 ) -> None:
     """The row and the open conversation's header change; the visitor hears only of closing and reopening."""
     conversation = subject if isinstance(subject, Conversation) else _load_conversation(event.conversation_id)
-    pushes = [
-        *_to_operators(
-            conversation, row=lambda: live.row_changed(conversation), watchers=lambda: live.header_html(conversation)
-        )
-    ]
+    operators = _to_operators(
+        conversation, row=lambda: live.row_changed(conversation), watchers=lambda: live.header_html(conversation)
+    )
+    visitor = []
     if isinstance(event, ConversationClosed | ConversationReopened):
         payload = {"type": event.name, "conversation_id": conversation.public_id.hex}
-        pushes.append(_to_visitor(conversation, lambda: payload))
-    _publish(*pushes)
+        visitor = _to_visitor(conversation, lambda: payload)
+    _publish(operators, visitor)
 
 
 for _event in (ConversationClosed, ConversationReopened, ConversationSnoozed, ConversationAssigned, ConversationTagged):
@@ -218,7 +217,7 @@ def _(event: MemberAccessChanged, subject: Model | None = None) -> None:
     """Open sockets of the member re-check which groups they may be in (realtime/consumers.py)."""
     member = subject if isinstance(subject, Member) else Member.objects.filter(pk=event.member_id).first()
     if member is not None:
-        _publish((member_group(member.public_id), {"type": "access.changed"}))
+        _publish([(group, {"type": "access.changed"}) for group in every_page(member_group(member.public_id))])
 
 
 def _contact_changed(event: VisitorIdentified | ContactUpdated | ContactMerged, subject: Model | None = None) -> None:

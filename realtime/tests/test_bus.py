@@ -13,10 +13,11 @@ from django.db import transaction
 from conversations import actions, live
 from conversations.events import MessageCreated
 from conversations.models import Conversation, Message
-from realtime import fanout
+from realtime import fanout, pages
 from realtime.bus import delivered_together
 from realtime.events import ALL_EVENTS
 from realtime.groups import conversation_group, inbox_group
+from realtime.pages import page_group
 
 
 @pytest.fixture
@@ -63,14 +64,16 @@ def test_every_event_is_in_the_catalogue():
 
 @pytest.fixture
 def everyone_listens(monkeypatch) -> None:
-    """Every audience has a page open, so every push is built."""
-    monkeypatch.setattr(fanout, "may_have_members", lambda layer, group: True)
+    """Every visitor has the widget open and every operator group an English page, so every push is built."""
+    english = lambda layer, group: not group.endswith(".ru")  # noqa: E731
+    monkeypatch.setattr(fanout, "may_have_members", english)
+    monkeypatch.setattr(pages, "may_have_members", english)
 
 
 @pytest.fixture
 def published(monkeypatch, everyone_listens) -> list[tuple[fanout.Push, ...]]:
     calls: list[tuple[fanout.Push, ...]] = []
-    monkeypatch.setattr(fanout, "_publish", lambda *pushes: calls.append(pushes))
+    monkeypatch.setattr(fanout, "_publish", lambda *audiences: calls.append(_flat(audiences)))
     return calls
 
 
@@ -104,7 +107,7 @@ def test_other_events_between_messages_keep_their_order(
     conversation = actions.send_visitor_message(visitor, text="Hi", client_id="1").message.conversation
     seen: list[str] = []
     monkeypatch.setattr(fanout, "deliver", lambda event, subject=None: seen.append(type(event).__name__))
-    monkeypatch.setattr(fanout, "_publish", lambda *pushes: seen.append(_message_texts(pushes)))
+    monkeypatch.setattr(fanout, "_publish", lambda *audiences: seen.append(_message_texts(_flat(audiences))))
 
     @delivered_together
     def reply_close_reply() -> None:
@@ -117,6 +120,10 @@ def test_other_events_between_messages_keep_their_order(
     reply_close_reply()
 
     assert seen == ["Done.", "ConversationClosed", "One more thing."]
+
+
+def _flat(audiences: tuple[list[fanout.Push], ...]) -> tuple[fanout.Push, ...]:
+    return tuple(push for audience in audiences for push in audience)
 
 
 def _message_texts(pushes: tuple[fanout.Push, ...]) -> str:
@@ -156,7 +163,7 @@ def rendered(monkeypatch) -> list[str]:
 
 
 @pytest.fixture
-def pages():
+def open_pages():
     """Join channel-layer groups as open pages do; leave them afterwards."""
     layer, joined = get_channel_layer(), []
 
@@ -177,16 +184,16 @@ def test_a_message_nobody_listens_for_renders_nothing(visitor, rendered, django_
 
 
 def test_a_message_renders_only_what_open_pages_show(
-    member, visitor, rendered, pages, django_capture_on_commit_callbacks
+    member, visitor, rendered, open_pages, django_capture_on_commit_callbacks
 ):
     conversation = actions.send_visitor_message(visitor, text="Hi", client_id="1").message.conversation
-    pages(inbox_group(conversation.inbox.public_id))  # an inbox page, this conversation not open on it
+    open_pages(page_group(inbox_group(conversation.inbox.public_id), "en"))  # an inbox page, this conversation not open
 
     with django_capture_on_commit_callbacks(execute=True):
         actions.send_visitor_message(visitor, text="Still there?", client_id="2")
     assert rendered == ["row_html"]
 
-    pages(conversation_group(conversation.public_id))  # now open on a page
+    open_pages(page_group(conversation_group(conversation.public_id), "en"))  # now open on a page
     with django_capture_on_commit_callbacks(execute=True):
         actions.send_visitor_message(visitor, text="Hello?", client_id="3")
     assert rendered == ["row_html", "row_html", "feed_html"]

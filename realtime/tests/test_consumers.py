@@ -8,6 +8,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.utils import translation
 
 from conversations import actions
 from core.tests.fixtures import SITE
@@ -27,17 +28,19 @@ def _session_cookie(user) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
-async def operator_socket(user, *, origin: str = "http://testserver") -> WebsocketCommunicator:
+async def operator_socket(
+    user, *, origin: str = "http://testserver", language: str = "en-GB,en;q=0.8"
+) -> WebsocketCommunicator:
     cookie = await database_sync_to_async(_session_cookie)(user) if user else ""
-    headers = [(b"host", b"testserver"), (b"origin", origin.encode())]
+    headers = [(b"host", b"testserver"), (b"origin", origin.encode()), (b"accept-language", language.encode())]
     if cookie:
         headers.append((b"cookie", cookie.encode()))
     return WebsocketCommunicator(application, "/inbox/ws/", headers=headers)
 
 
-async def connected_operator(user) -> WebsocketCommunicator:
+async def connected_operator(user, *, language: str = "en-GB,en;q=0.8") -> WebsocketCommunicator:
     """An open inbox socket, past the team's news that its operator is now online."""
-    socket = await operator_socket(user)
+    socket = await operator_socket(user, language=language)
     assert (await socket.connect(timeout=5))[0]
     assert "presence--online" in await socket.receive_from(timeout=2)
     return socket
@@ -58,6 +61,25 @@ async def test_every_operator_of_the_workspace_gets_the_row_of_a_new_conversatio
     assert "Where is my order?" in html
     assert await socket.receive_nothing(timeout=0.2), "the feed fragment goes only to pages watching it"
     await socket.disconnect()
+
+
+async def test_each_page_gets_fragments_in_its_own_language_whoever_caused_them(member, agent, visitor):
+    english = await connected_operator(member.user)
+    russian = await connected_operator(agent.user, language="ru-RU,ru;q=0.9,en;q=0.5")
+    assert "presence--online" in await english.receive_from(timeout=2)  # the teammate came online
+
+    def russian_visitor_writes() -> None:  # as LocaleMiddleware leaves it for a request in Russian
+        with translation.override("ru"):
+            actions.send_visitor_message(visitor, text="Здравствуйте", client_id="1")
+
+    await database_sync_to_async(russian_visitor_writes)()
+
+    english_row, russian_row = await english.receive_from(timeout=2), await russian.receive_from(timeout=2)
+    assert "Здравствуйте" in english_row and "Здравствуйте" in russian_row
+    assert ">waiting<" in english_row and "Website chat" in english_row
+    assert ">ждёт<" in russian_row and "Чат на сайте" in russian_row
+    await english.disconnect()
+    await russian.disconnect()
 
 
 async def watching(socket: WebsocketCommunicator, conversation, after: int = 0) -> None:
