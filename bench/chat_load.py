@@ -985,9 +985,7 @@ def idle_traffic_lines(r: IdleResult) -> list[str]:
     if s is None:
         return []
     compare = (
-        f" (embedded throughput test, no widget sockets: {r.baseline_ms_per_msg:.1f} ms)"
-        if r.baseline_ms_per_msg is not None
-        else ""
+        f" (embedded throughput test: {r.baseline_ms_per_msg:.1f} ms)" if r.baseline_ms_per_msg is not None else ""
     )
     return [
         f"With the sockets still open, {s.rate:g} msg/s for {s.duration:g} s from {r.traffic_senders} of these "

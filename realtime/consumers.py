@@ -21,7 +21,7 @@ from conversations.models import Conversation
 from conversations.queries import access_conversation, get_visitor_conversation
 from core.errors import DomainError
 from realtime.groups import conversation_group, inbox_group, member_group, operators_group, visitor_group
-from realtime.pages import fragments, page_group, page_language
+from realtime.pages import fragments, page_group, page_language, page_seen
 from visitors import sockets
 from widget.identity import authenticate_visitor, request_origin
 from workspaces.actions import record_heartbeat
@@ -120,9 +120,14 @@ class OperatorConsumer(PushesSkipTheDatabase, AsyncWebsocketConsumer):
             return
         self.member, self.typing = member, TypingThrottle(self._send_typing)
         self.language = page_language(self.scope)
+        await database_sync_to_async(page_seen)(self.language)  # before joining: fragments come in it from now on
         await self._join_groups(await database_sync_to_async(self._allowed_groups)())
         await self.accept()
-        await database_sync_to_async(record_heartbeat)(member)
+        await database_sync_to_async(self._heartbeat)()
+
+    def _heartbeat(self) -> None:
+        self.member = record_heartbeat(self.member)
+        page_seen(self.language)
 
     def _allowed_groups(self) -> frozenset[str]:
         inboxes = visible_inboxes(self.member).values_list("public_id", flat=True)
@@ -158,7 +163,7 @@ class OperatorConsumer(PushesSkipTheDatabase, AsyncWebsocketConsumer):
         if kind == "watch":
             await self._watch(frame.get("conversation"), frame.get("after"))
         elif kind == "heartbeat":
-            self.member = await database_sync_to_async(record_heartbeat)(self.member)
+            await database_sync_to_async(self._heartbeat)()
         elif kind == "typing" and self.watched_conversation:
             await self.typing.push(self.watched_visitor)
 

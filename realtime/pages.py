@@ -2,17 +2,23 @@
 
 A page joins each of its groups in its language (`page_group`), chosen as for the page itself
 (LocaleMiddleware: the language cookie, else Accept-Language). A fragment is rendered once for each language
-that an open page may read, whoever's request or bot turn caused it.
+that an open page may read, whoever's request or bot turn caused it. The in-memory layer knows which groups have
+members; over a shared layer (Redis), pages note their language in the cache when they connect and with each
+heartbeat, and only the languages noted lately are rendered.
 """
 
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from channels.layers import InMemoryChannelLayer
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import translation
 
 from realtime.layers import may_have_members
+
+SEEN_FOR = 120  # seconds: an open page sends a heartbeat every 25 s
 
 
 def page_language(scope: dict[str, Any]) -> str:
@@ -23,6 +29,11 @@ def page_language(scope: dict[str, Any]) -> str:
         if name == b"accept-language":
             request.META["HTTP_ACCEPT_LANGUAGE"] = value.decode("latin-1")
     return translation.get_language_from_request(request)
+
+
+def page_seen(language: str) -> None:
+    """A page in `language` is open (called before it joins its groups, and with each heartbeat)."""
+    cache.set(_seen_key(language), True, SEEN_FOR)
 
 
 def page_group(group: str, language: str) -> str:
@@ -36,8 +47,20 @@ def every_page(group: str) -> list[str]:
 
 def fragments(layer: Any, group: str, render: Callable[[], str]) -> Iterator[tuple[str, str]]:
     """(page group, fragment) for each language a page of `group` may read, rendered in it."""
-    for language, _name in settings.LANGUAGES:
+    for language in _languages_read(layer):
         audience = page_group(group, language)
         if may_have_members(layer, audience):
             with translation.override(language):
                 yield audience, render()
+
+
+def _languages_read(layer: Any) -> list[str]:
+    languages = [language for language, _name in settings.LANGUAGES]
+    if isinstance(layer, InMemoryChannelLayer):
+        return languages  # its groups tell exactly
+    seen = cache.get_many([_seen_key(language) for language in languages])
+    return [language for language in languages if _seen_key(language) in seen]
+
+
+def _seen_key(language: str) -> str:
+    return f"realtime:page-language:{language}"

@@ -1,6 +1,10 @@
+from asgiref.sync import async_to_sync
+from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.conf import settings
+from django.utils import translation
 
-from realtime.pages import every_page, page_group, page_language
+from realtime.layers import EmbeddedChannelLayer
+from realtime.pages import every_page, fragments, page_group, page_language, page_seen
 
 
 def scope(accept_language: str | None = None, cookies: dict[str, str] | None = None) -> dict[str, object]:
@@ -24,3 +28,20 @@ def test_the_language_chosen_in_parley_wins_over_the_browsers():
 def test_a_group_has_a_page_group_per_language():
     assert page_group("inbox.abc", "ru") == "inbox.abc.ru"
     assert every_page("member.abc") == [f"member.abc.{code}" for code, _name in settings.LANGUAGES]
+
+
+def test_fragments_are_rendered_in_each_language_an_open_page_reads():
+    layer = EmbeddedChannelLayer()
+    async_to_sync(layer.group_add)("inbox.abc.ru", "page!a")
+
+    assert list(fragments(layer, "inbox.abc", translation.get_language)) == [("inbox.abc.ru", "ru")]
+    assert list(fragments(layer, "inbox.other", translation.get_language)) == []
+
+
+def test_over_a_shared_layer_the_languages_of_pages_seen_lately_are_rendered():
+    layer = RedisPubSubChannelLayer(hosts=["redis://127.0.0.1:6379"])  # its groups are not known here
+    assert list(fragments(layer, "inbox.abc", translation.get_language)) == []
+
+    page_seen("ru")
+
+    assert list(fragments(layer, "inbox.abc", translation.get_language)) == [("inbox.abc.ru", "ru")]
