@@ -18,7 +18,9 @@ from django.utils import translation
 
 from realtime.layers import may_have_members
 
-SEEN_FOR = 120  # seconds: an open page sends a heartbeat every 25 s
+# Seconds a page's language stays noted. It only saves rendering, so it errs long: a page whose heartbeats stop
+# (a throttled background tab, a client that sends none) must never stop getting its fragments.
+SEEN_FOR = 24 * 60 * 60
 
 
 def page_language(scope: dict[str, Any]) -> str:
