@@ -31,7 +31,7 @@ from realtime import push_loop
 from realtime.events import Event
 from realtime.groups import conversation_group, inbox_group, member_group, operators_group, visitor_group
 from realtime.layers import may_have_members
-from realtime.pages import every_page, fragments
+from realtime.pages import every_page, fragments, languages_read
 from visitors.events import VisitorActed
 from widget.schemas import MessageOut
 from workspaces.events import MemberAccessChanged, MemberPresenceChanged
@@ -55,20 +55,21 @@ def _publish(*audiences: list[Push]) -> None:
         async_to_sync(send_all)()
 
 
-def _html(group: str, render: Callable[[], str]) -> list[Push]:
+def _html(group: str, render: Callable[[], str], languages: list[str] | None = None) -> list[Push]:
     """A fragment for the pages of `group`, rendered only for languages an open page reads: most conversations
     are open on no page, and at night no inbox page listens at all."""
     return [
         (audience, {"type": "push.html", "html": html})
-        for audience, html in fragments(get_channel_layer(), group, render)
+        for audience, html in fragments(get_channel_layer(), group, render, languages)
     ]
 
 
 def _to_operators(conversation: Conversation, *, row: Callable[[], str], watchers: Callable[[], str]) -> list[Push]:
     """The row to pages that may see the conversation's inbox; the rest to pages that have it open."""
+    languages = languages_read(get_channel_layer())
     return [
-        *_html(inbox_group(conversation.inbox.public_id), row),
-        *_html(conversation_group(conversation.public_id), watchers),
+        *_html(inbox_group(conversation.inbox.public_id), row, languages),
+        *_html(conversation_group(conversation.public_id), watchers, languages),
     ]
 
 

@@ -47,16 +47,20 @@ def every_page(group: str) -> list[str]:
     return [page_group(group, language) for language, _name in settings.LANGUAGES]
 
 
-def fragments(layer: Any, group: str, render: Callable[[], str]) -> Iterator[tuple[str, str]]:
-    """(page group, fragment) for each language a page of `group` may read, rendered in it."""
-    for language in _languages_read(layer):
+def fragments(
+    layer: Any, group: str, render: Callable[[], str], languages: list[str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """(page group, fragment) for each language a page of `group` may read, rendered in it. `languages`: from
+    languages_read, when several groups are pushed to at once (over Redis, reading them is a round trip)."""
+    for language in languages_read(layer) if languages is None else languages:
         audience = page_group(group, language)
         if may_have_members(layer, audience):
             with translation.override(language):
                 yield audience, render()
 
 
-def _languages_read(layer: Any) -> list[str]:
+def languages_read(layer: Any) -> list[str]:
+    """The languages pages may read: all of ours with the in-memory layer (its groups tell the rest)."""
     languages = [language for language, _name in settings.LANGUAGES]
     if isinstance(layer, InMemoryChannelLayer):
         return languages  # its groups tell exactly

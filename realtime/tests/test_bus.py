@@ -212,3 +212,23 @@ def test_a_delivered_message_is_freed_without_the_garbage_collector(transactiona
         gc.set_debug(0)
         gc.garbage.clear()
     assert left == []
+
+
+def test_a_message_asks_once_which_languages_pages_read(
+    visitor, monkeypatch, published, django_capture_on_commit_callbacks
+):
+    asked: list[object] = []
+
+    def languages_read(layer: object) -> list[str]:  # over Redis, a round trip
+        asked.append(layer)
+        return ["en"]
+
+    monkeypatch.setattr(fanout, "languages_read", languages_read)
+    monkeypatch.setattr(pages, "languages_read", languages_read)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.send_visitor_message(visitor, text="Hi", client_id="1")
+
+    [pushes] = published
+    assert sorted(group.split(".")[0] for group, _message in pushes) == ["conversation", "inbox", "visitor"]
+    assert len(asked) == 1
