@@ -52,11 +52,9 @@ from chat_load import (  # noqa: E402
     rss_mb,
     start_sessions,
     wait_quiet,
-    ws_url,
 )
 from chat_load import Visitor as Session  # noqa: E402
-from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
-from websockets.typing import Origin  # noqa: E402
+from websockets.asyncio.client import ClientConnection  # noqa: E402
 
 from tests.servers import PARLEY, parley  # noqa: E402
 
@@ -96,15 +94,8 @@ class Talker:
     closed: str | None = None
 
     async def connect(self, origin: str) -> None:
-        self.ws = await connect(
-            ws_url(self.session.server.url, f"/widget/ws/?token={self.session.token}"),
-            origin=Origin(origin),
-            proxy=None,
-            open_timeout=15,
-            ping_interval=None,
-            close_timeout=3,
-            max_queue=None,
-        )
+        await self.session.connect(origin)
+        self.ws = self.session.ws
 
     async def listen(self) -> None:
         assert self.ws is not None

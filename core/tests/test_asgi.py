@@ -2,7 +2,6 @@
 its last chunk; a request Django cannot read answered 400; no exception raised to end a request."""
 
 import asyncio
-import gc
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from core.asgi import SyncViewsASGIHandler
+from core.tests.garbage import left_for_the_collector
 
 events: list[str] = []
 
@@ -112,32 +112,16 @@ def test_a_request_starts_runs_and_finishes_once(db):
 @override_settings(ROOT_URLCONF=__name__)
 def test_a_request_leaves_no_exception_for_the_garbage_collector(db):
     call("/plain")  # warm
-    gc.collect()
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
-        call("/plain")
-        gc.collect()
-        left = [type(o).__name__ for o in gc.garbage if isinstance(o, BaseException)]
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-    assert left == []
+
+    assert left_for_the_collector(lambda: call("/plain"), (BaseException,)) == []
 
 
 @override_settings(ROOT_URLCONF=__name__)
 def test_a_finished_request_is_freed_without_the_garbage_collector(db):
     call("/personal")  # warm
-    gc.collect()
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
-        call("/personal")
-        gc.collect()
-        left = [o for o in gc.garbage if isinstance(o, HttpRequest)]
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
+
+    assert left_for_the_collector(lambda: call("/personal"), (HttpRequest,)) == []
     assert events[-1].startswith("sent") and "user False, htmx False, 0" in events
-    assert left == []
 
 
 @override_settings(ROOT_URLCONF=__name__)

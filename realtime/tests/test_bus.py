@@ -1,6 +1,5 @@
 """Events reach the outside only after their transaction commits."""
 
-import gc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from django.db import transaction
 from conversations import actions, live
 from conversations.events import MessageCreated
 from conversations.models import Conversation, Message
+from core.tests.garbage import left_for_the_collector
 from realtime import fanout, pages
 from realtime.bus import delivered_together
 from realtime.events import ALL_EVENTS
@@ -202,16 +202,11 @@ def test_a_message_renders_only_what_open_pages_show(
 def test_a_delivered_message_is_freed_without_the_garbage_collector(transactional_db, visitor, everyone_listens):
     # Committed for real (no test transaction holds the on-commit callbacks and their message)
     actions.send_visitor_message(visitor, text="Hi", client_id="1")
-    gc.collect()
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
+
+    def another() -> None:
         actions.send_visitor_message(visitor, text="Anyone there?", client_id="2")
-        gc.collect()
-        left = [type(o).__name__ for o in gc.garbage if type(o) in (Conversation, Message)]
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-    assert left == []
+
+    assert left_for_the_collector(another, (Conversation, Message)) == []
 
 
 def test_a_message_asks_once_which_languages_pages_read(
