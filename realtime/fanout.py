@@ -1,6 +1,7 @@
 """Who hears of each event and what they receive: JSON for widgets, HTML fragments for operators.
 
-Each fragment is rendered once per event and is the same for everyone who receives it.
+Each fragment is rendered once per event and page language (realtime/pages.py), and is the same for everyone who
+receives it; nothing is built for an audience that surely has nobody in it.
 """
 
 from collections.abc import Callable
