@@ -44,7 +44,7 @@ def page_group(group: str, language: str) -> str:
 
 def every_page(group: str) -> list[str]:
     """The group in every language: for what is the same in all of them."""
-    return [page_group(group, language) for language, _name in settings.LANGUAGES]
+    return [page_group(group, language) for language in _ours()]
 
 
 def fragments(
@@ -61,11 +61,14 @@ def fragments(
 
 def languages_read(layer: Any) -> list[str]:
     """The languages pages may read: all of ours with the in-memory layer (its groups tell the rest)."""
-    languages = [language for language, _name in settings.LANGUAGES]
     if isinstance(layer, InMemoryChannelLayer):
-        return languages  # its groups tell exactly
-    seen = cache.get_many([_seen_key(language) for language in languages])
-    return [language for language in languages if _seen_key(language) in seen]
+        return _ours()
+    seen = cache.get_many([_seen_key(language) for language in _ours()])
+    return [language for language in _ours() if _seen_key(language) in seen]
+
+
+def _ours() -> list[str]:
+    return [language for language, _name in settings.LANGUAGES]
 
 
 def _seen_key(language: str) -> str:
