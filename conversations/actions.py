@@ -26,6 +26,7 @@ from conversations.models import Attachment, CannedResponse, Conversation, Messa
 from conversations.queries import get_visitor_conversation
 from conversations.rich import clean_rich_content
 from conversations.uploads import Upload
+from core.compiled import CompiledInsert, CompiledUpdate
 from core.errors import Conflict, Forbidden, InvalidInput
 from realtime.bus import emit
 from visitors.models import Visitor
@@ -33,6 +34,10 @@ from workspaces.models import Member, Team
 from workspaces.queries import require_admin
 
 MAX_SNOOZE = timedelta(days=365)
+
+# Every message is one insert and one conversation update: their statements are built once.
+INSERT_MESSAGE = CompiledInsert(Message)
+UPDATE_CONVERSATION = CompiledUpdate(Conversation)
 
 
 @dataclass(frozen=True)
@@ -493,18 +498,20 @@ def _append(
     now = timezone.now()
     try:
         with transaction.atomic():
-            message = Message.objects.create(
-                conversation=conversation,
-                seq=conversation.last_seq + 1,
-                author_kind=author_kind,
-                author_member=member,
-                text=text,
-                rich=rich or {},
-                sender_name=sender_name,
-                sender_avatar=sender_avatar,
-                private=private,
-                client_id=client_id,
-                created_at=now,
+            message = INSERT_MESSAGE(
+                Message(
+                    conversation=conversation,
+                    seq=conversation.last_seq + 1,
+                    author_kind=author_kind,
+                    author_member=member,
+                    text=text,
+                    rich=rich or {},
+                    sender_name=sender_name,
+                    sender_avatar=sender_avatar,
+                    private=private,
+                    client_id=client_id,
+                    created_at=now,
+                )
             )
     except IntegrityError:
         if existing := _stored_retry(conversation, client_id, author_kind=author_kind, member=member):
@@ -523,7 +530,7 @@ def _append(
     elif author_kind == Message.AuthorKind.OPERATOR and not private and conversation.waiting_since:
         conversation.waiting_since = None
         changed.append("waiting_since")
-    conversation.save(update_fields=changed)
+    UPDATE_CONVERSATION(conversation, changed)
     emit(
         MessageCreated(
             conversation.workspace_id, conversation.pk, conversation.visitor_id, message.pk, author_kind, private

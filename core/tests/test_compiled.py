@@ -1,13 +1,16 @@
 """A compiled query gives what its queryset gives (related rows and converted values included), in one
-query, compiled once per connection."""
+query, compiled once per connection; a compiled insert or update stores what `save()` would."""
 
 import uuid
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, CharField, UUIDField
+from django.utils import timezone
 
-from conversations.models import Tag
-from core.compiled import CompiledQuery, Param
+from conversations.actions import open_new_conversation
+from conversations.models import Conversation, Message, Tag
+from core.compiled import CompiledInsert, CompiledQuery, CompiledUpdate, Param
 from visitors.models import Visitor
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +74,58 @@ def test_missing_or_unknown_values_are_refused(visitor):
         VISITOR.first(visitor=visitor.public_id.hex)
     with pytest.raises(TypeError):
         VISITOR.first(visitor=visitor.public_id.hex, key="k", extra=1)
+
+
+INSERT_MESSAGE = CompiledInsert(Message)
+UPDATE_CONVERSATION = CompiledUpdate(Conversation)
+
+
+def _stored(model, pk):
+    row = model.objects.get(pk=pk)
+    return {f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields}
+
+
+def test_insert_stores_what_save_would(visitor, django_assert_num_queries):
+    conversation = open_new_conversation(visitor)
+    fields = {
+        "text": "<b>hi</b> ✓",
+        "rich": {"quick_replies": ["Yes"]},
+        "client_id": None,
+        "created_at": timezone.now(),
+    }
+    saved = Message.objects.create(conversation=conversation, seq=1, author_kind="visitor", **fields)
+
+    with django_assert_num_queries(1):
+        inserted = INSERT_MESSAGE(Message(conversation=conversation, seq=2, author_kind="visitor", **fields))
+
+    assert inserted.pk is not None and inserted.pk != saved.pk
+    assert inserted._state.adding is False and inserted._state.db == "default"  # a later save() updates it
+    own = {"id": inserted.pk, "public_id": inserted.public_id, "seq": 2}
+    assert _stored(Message, inserted.pk) == {**_stored(Message, saved.pk), **own}
+
+
+def test_insert_breaking_a_constraint_raises_and_stores_nothing(visitor):
+    conversation = open_new_conversation(visitor)
+    INSERT_MESSAGE(Message(conversation=conversation, seq=1, author_kind="visitor", text="a", client_id="c1"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        INSERT_MESSAGE(Message(conversation=conversation, seq=2, author_kind="visitor", text="b", client_id="c1"))
+    assert list(conversation.messages.values_list("text", flat=True)) == ["a"]
+
+
+def test_update_writes_only_the_named_fields(visitor, django_assert_num_queries):
+    conversation, other = open_new_conversation(visitor), open_new_conversation(visitor)
+    later = timezone.now()
+    conversation.last_seq, conversation.waiting_since, conversation.unread_count = 7, later, 3
+    conversation.status = Conversation.Status.CLOSED  # changed in memory only: not named below
+
+    with django_assert_num_queries(1):
+        UPDATE_CONVERSATION(conversation, ["last_seq", "waiting_since", "unread_count"])
+
+    stored = Conversation.objects.get(pk=conversation.pk)
+    assert (stored.last_seq, stored.waiting_since, stored.unread_count) == (7, later, 3)
+    assert stored.status == Conversation.Status.OPEN
+    assert Conversation.objects.get(pk=other.pk).last_seq == 0  # only its own row
+
+    conversation.waiting_since = None  # another list of names: its own statement
+    UPDATE_CONVERSATION(conversation, ["waiting_since"])
+    assert Conversation.objects.get(pk=conversation.pk).waiting_since is None
