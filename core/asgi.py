@@ -24,6 +24,7 @@ class SyncViewsASGIHandler(ASGIHandler):
     def __init__(self) -> None:
         super().__init__()
         self.load_middleware(is_async=False)
+        self._respond_in_thread = sync_to_async(self._respond, thread_sensitive=True)  # made once, not per request
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -51,7 +52,7 @@ class SyncViewsASGIHandler(ASGIHandler):
                 await signals.request_started.asend(sender=self.__class__, scope=scope)
                 response = cast(HttpResponseBase, error_response)  # Django makes one or the other
             else:
-                response = await sync_to_async(self._respond, thread_sensitive=True)(request, scope)
+                response = await self._respond_in_thread(request, scope)
             await self.send_response(response, send)
         finally:
             body_file.close()
