@@ -7,6 +7,8 @@ from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import set_script_prefix
 
+from realtime import push_loop
+
 
 class SyncViewsASGIHandler(ASGIHandler):
     """Django's ASGI handler for a project whose views and middleware are synchronous.
@@ -39,7 +41,8 @@ class SyncViewsASGIHandler(ASGIHandler):
         `http.disconnect` once the response is out), leaving a task, an exception and its frames for the
         garbage collector. And the request's start (request_started), the view and, unless the response
         streams, its close (request_finished: the database connection is looked after) share one trip to the
-        sync thread, not three.
+        sync thread, not three. The websocket pushes the view made are sent from here, before the response
+        (realtime/push_loop.py): no trip to this loop and back in the middle of the view.
         """
         try:
             body_file = await self.read_body(receive)
@@ -52,7 +55,9 @@ class SyncViewsASGIHandler(ASGIHandler):
                 await signals.request_started.asend(sender=self.__class__, scope=scope)
                 response = cast(HttpResponseBase, error_response)  # Django makes one or the other
             else:
+                pushes = push_loop.collect()
                 response = await self._respond_in_thread(request, scope)
+                await push_loop.send_collected(pushes)
             await self.send_response(response, send)
         finally:
             body_file.close()

@@ -1,5 +1,6 @@
-"""The HTTP handler: each request started, answered and closed once; a streamed response closed only after
-its last chunk; a request Django cannot read answered 400; no exception raised to end a request."""
+"""The HTTP handler: each request started, answered and closed once; the view's websocket pushes sent after
+it and before the response; a streamed response closed only after its last chunk; a request Django cannot
+read answered 400; no exception raised to end a request."""
 
 import asyncio
 from typing import Any
@@ -14,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from core.asgi import SyncViewsASGIHandler
 from core.tests.garbage import left_for_the_collector
+from realtime import push_loop
 
 events: list[str] = []
 
@@ -43,11 +45,23 @@ def personal(request):
 
 
 @csrf_exempt
+def pushing(request):
+    for n in (1, 2):
+
+        async def push(n: int = n) -> None:
+            events.append(f"pushed {n}")
+
+        assert push_loop.hand_over(push)  # kept for the response
+    events.append("view done")
+    return HttpResponse("hello")
+
+
+@csrf_exempt
 def streamed(request):
     return StreamingHttpResponse(Chunks())
 
 
-urlpatterns = [path("plain", plain), path("personal", personal), path("streamed", streamed)]
+urlpatterns = [path("plain", plain), path("personal", personal), path("pushing", pushing), path("streamed", streamed)]
 
 
 @pytest.fixture(autouse=True)
@@ -107,6 +121,13 @@ def test_a_request_starts_runs_and_finishes_once(db):
     assert sent[0]["status"] == 200
     assert b"".join(m.get("body", b"") for m in sent[1:]) == b"hello"
     assert events == ["started", "view POST hi", "finished", "sent 'hello'"]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_the_views_pushes_go_out_after_it_and_before_the_response(db):
+    call("/pushing")
+
+    assert events == ["started", "view done", "finished", "pushed 1", "pushed 2", "sent 'hello'"]
 
 
 @override_settings(ROOT_URLCONF=__name__)

@@ -1,7 +1,11 @@
-"""Pushes from threads without an event loop are handed to the serving loop, in order."""
+"""A request's pushes are sent by the request, in turn with other requests'; pushes from threads without an
+event loop are handed to the serving loop, in order."""
 
 import asyncio
+import logging
 import threading
+
+from asgiref.sync import sync_to_async
 
 from realtime import push_loop
 
@@ -41,6 +45,46 @@ def test_without_a_running_serving_loop_the_caller_pushes_itself():
         raise AssertionError("not handed over")
 
     assert push_loop.hand_over(send) is False
+
+
+async def test_a_requests_pushes_wait_for_send_collected():
+    sent: list[int] = []
+
+    def view() -> None:  # in the sync thread, as a view runs
+        for n in (1, 2):
+
+            async def send(n: int = n) -> None:
+                sent.append(n)
+
+            assert push_loop.hand_over(send)
+
+    pushes = push_loop.collect()
+    await sync_to_async(view, thread_sensitive=True)()
+    assert sent == [] and len(pushes) == 2
+
+    await push_loop.send_collected(pushes)
+    assert sent == [1, 2]
+
+
+async def test_requests_send_their_pushes_in_turn_and_a_failing_one_stops_nothing(caplog):
+    # A shared layer's sends wait on the network: the request that finished second must not overtake the first.
+    order: list[str] = []
+
+    async def slow() -> None:
+        await asyncio.sleep(0.05)
+        order.append("first")
+
+    async def failing() -> None:
+        raise ConnectionError("redis went away")
+
+    async def fast() -> None:
+        order.append("second")
+
+    with caplog.at_level(logging.ERROR, logger="realtime.push_loop"):
+        await asyncio.gather(push_loop.send_collected([slow, failing]), push_loop.send_collected([fast]))
+
+    assert order == ["first", "second"]
+    assert "A websocket push failed" in caplog.text
 
 
 async def _remember() -> None:
