@@ -57,12 +57,15 @@ async def send_collected(pushes: list[Send]) -> None:
     if (in_turn := _in_turn.get(loop)) is None:
         in_turn = _in_turn[loop] = asyncio.Lock()
     async with in_turn:  # a shared layer's sends wait on the network: the next request's must not overtake
-        for send in pushes:
-            try:
-                async with asyncio.timeout(PUSH_TIMEOUT):
-                    await send()
-            except Exception:
-                log.exception("A websocket push failed")
+        try:
+            async with asyncio.timeout(PUSH_TIMEOUT):
+                for send in pushes:
+                    try:
+                        await send()
+                    except Exception:
+                        log.exception("A websocket push failed")
+        except TimeoutError:
+            log.error("A request's websocket pushes took over %s s: the rest were given up", PUSH_TIMEOUT)
 
 
 def hand_over(send: Send) -> bool:

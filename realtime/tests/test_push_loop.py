@@ -89,3 +89,20 @@ async def test_requests_send_their_pushes_in_turn_and_a_failing_one_stops_nothin
 
 async def _remember() -> None:
     push_loop.remember()
+
+
+async def test_pushes_that_hang_are_given_up_and_the_next_requests_go_out(monkeypatch, caplog):
+    monkeypatch.setattr(push_loop, "PUSH_TIMEOUT", 0.05)
+    sent: list[str] = []
+
+    async def hangs() -> None:
+        await asyncio.Event().wait()
+
+    async def later() -> None:
+        sent.append("later")
+
+    with caplog.at_level(logging.ERROR, logger="realtime.push_loop"):
+        await asyncio.gather(push_loop.send_collected([hangs, later]), push_loop.send_collected([later]))
+
+    assert sent == ["later"]  # the first request's rest was given up with it; the next request's went out
+    assert "took over 0.05 s" in caplog.text
