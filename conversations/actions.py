@@ -36,7 +36,7 @@ from workspaces.queries import require_admin
 MAX_SNOOZE = timedelta(days=365)
 
 # Every message is one insert and one conversation update: their statements are built once.
-INSERT_MESSAGE = CompiledInsert(Message)
+INSERT_MESSAGE = CompiledInsert(Message, ignore_conflicts=True)
 UPDATE_CONVERSATION = CompiledUpdate(Conversation)
 
 
@@ -492,31 +492,29 @@ def _append(
 ) -> SentMessage:
     """Store the next message of a conversation, or find the one a retry of this send stored.
 
-    The insert comes first: a retried client_id breaks the unique constraint
-    inside a savepoint, so the common case costs no lookup.
+    The insert comes first: a retried client_id meets the unique constraint and nothing is inserted, so the
+    common case costs no lookup.
     """
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            message = INSERT_MESSAGE(
-                Message(
-                    conversation=conversation,
-                    seq=conversation.last_seq + 1,
-                    author_kind=author_kind,
-                    author_member=member,
-                    text=text,
-                    rich=rich or {},
-                    sender_name=sender_name,
-                    sender_avatar=sender_avatar,
-                    private=private,
-                    client_id=client_id,
-                    created_at=now,
-                )
-            )
-    except IntegrityError:
+    message = INSERT_MESSAGE(
+        Message(
+            conversation=conversation,
+            seq=conversation.last_seq + 1,
+            author_kind=author_kind,
+            author_member=member,
+            text=text,
+            rich=rich or {},
+            sender_name=sender_name,
+            sender_avatar=sender_avatar,
+            private=private,
+            client_id=client_id,
+            created_at=now,
+        )
+    )
+    if message is None:
         if existing := _stored_retry(conversation, client_id, author_kind=author_kind, member=member):
             return SentMessage(existing, created=False)
-        raise
+        raise IntegrityError(f"Message {conversation.last_seq + 1} of conversation {conversation.pk} exists already.")
     if attachment is not None:
         _attach(message, attachment)
     else:

@@ -113,21 +113,26 @@ class CompiledInsert(Generic[M]):
 
     `save()` builds the INSERT afresh every time (and sends signals, which this project does not use): most
     of a message's insert. This writes every concrete field, as `save()` does, and sets the new primary key.
+    With `ignore_conflicts`, a row that would break a unique constraint is not inserted and the call returns
+    None (`ON CONFLICT DO NOTHING`: other constraints still raise), so no savepoint is needed to go on.
     """
 
-    def __init__(self, model: type[M], using: str = "default") -> None:
-        self.using = using
+    def __init__(self, model: type[M], *, ignore_conflicts: bool = False, using: str = "default") -> None:
+        self.using, self.ignore_conflicts = using, ignore_conflicts
         self.meta = model._meta
         self.fields = [field for field in self.meta.concrete_fields if field is not self.meta.auto_field]
         self._sql: _PerConnection[str] = _PerConnection()
 
-    def __call__(self, instance: M) -> M:
+    def __call__(self, instance: M) -> M | None:
         connection = connections[self.using]
         sql = self._sql.get(connection, lambda: self._statement(connection))
         values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in self.fields]
         with connection.cursor() as cursor:
             cursor.execute(sql, values)
-            (instance.pk,) = cursor.fetchone()
+            row = cursor.fetchone()
+        if row is None:  # a conflict, ignored
+            return None
+        (instance.pk,) = row
         instance._state.adding, instance._state.db = False, self.using
         return instance
 
@@ -135,9 +140,10 @@ class CompiledInsert(Generic[M]):
         quote = connection.ops.quote_name
         columns = ", ".join(quote(field.column) for field in self.fields)
         placeholders = ", ".join(["%s"] * len(self.fields))
+        conflicts = "ON CONFLICT DO NOTHING " if self.ignore_conflicts else ""
         returning, _ = connection.ops.return_insert_columns([self.meta.pk])
         # Names from the model's own fields, quoted: nothing from outside goes into the statement.
-        return f"INSERT INTO {quote(self.meta.db_table)} ({columns}) VALUES ({placeholders}) {returning}"  # noqa: S608
+        return f"INSERT INTO {quote(self.meta.db_table)} ({columns}) VALUES ({placeholders}) {conflicts}{returning}"  # noqa: S608
 
 
 class CompiledUpdate(Generic[M]):

@@ -112,6 +112,20 @@ def test_insert_breaking_a_constraint_raises_and_stores_nothing(visitor):
     assert list(conversation.messages.values_list("text", flat=True)) == ["a"]
 
 
+def test_ignoring_conflicts_a_duplicate_is_not_inserted_and_other_violations_still_raise(visitor):
+    insert = CompiledInsert(Message, ignore_conflicts=True)
+    conversation = open_new_conversation(visitor)
+    first = insert(Message(conversation=conversation, seq=1, author_kind="visitor", text="a", client_id="c1"))
+    assert first is not None and first.pk is not None
+
+    assert insert(Message(conversation=conversation, seq=2, author_kind="visitor", text="b", client_id="c1")) is None
+    assert insert(Message(conversation=conversation, seq=1, author_kind="visitor", text="c", client_id="c2")) is None
+    assert list(conversation.messages.values_list("text", flat=True)) == ["a"]  # and the transaction goes on
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert(Message(conversation=conversation, seq=3, author_kind=None, text="d"))
+
+
 def test_update_writes_only_the_named_fields(visitor, django_assert_num_queries):
     conversation, other = open_new_conversation(visitor), open_new_conversation(visitor)
     later = timezone.now()
