@@ -495,11 +495,11 @@ def _append(
     The insert comes first: a retried client_id meets the unique constraint and nothing is inserted, so the
     common case costs no lookup.
     """
-    now = timezone.now()
+    now, seq = timezone.now(), conversation.last_seq + 1
     message = INSERT_MESSAGE(
         Message(
             conversation=conversation,
-            seq=conversation.last_seq + 1,
+            seq=seq,
             author_kind=author_kind,
             author_member=member,
             text=text,
@@ -514,7 +514,7 @@ def _append(
     if message is None:
         if existing := _stored_retry(conversation, client_id, author_kind=author_kind, member=member):
             return SentMessage(existing, created=False)
-        raise IntegrityError(f"Message {conversation.last_seq + 1} of conversation {conversation.pk} exists already.")
+        raise IntegrityError(f"Message {seq} of conversation {conversation.pk} exists already.")
     if attachment is not None:
         _attach(message, attachment)
     else:

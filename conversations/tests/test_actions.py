@@ -1,5 +1,5 @@
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from conversations import actions
@@ -57,6 +57,16 @@ def test_a_client_id_used_by_someone_else_is_a_conflict_not_a_silent_drop(visito
         actions.reply_to_conversation(member, conversation, text="Hello", client_id="1")
 
     assert conversation.messages.count() == 1
+
+
+def test_a_message_whose_seq_is_taken_raises_and_is_not_dropped(visitor):
+    conversation = actions.send_visitor_message(visitor, text="Hi", client_id="1").message.conversation
+    conversation.last_seq = 0  # as a stale copy would have it
+
+    with pytest.raises(IntegrityError, match="exists already"), transaction.atomic():
+        actions._append(conversation, author_kind="visitor", member=None, text="Again", client_id="2")
+
+    assert list(conversation.messages.values_list("text", flat=True)) == ["Hi"]
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t"])
