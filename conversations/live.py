@@ -23,7 +23,7 @@ def row_html(conversation: Conversation, tags: list[Tag] | None = None) -> str:
     """The conversation's list row; `tags` when they were loaded with it."""
     if tags is None:
         tags = TAGS_OF_CONVERSATION.all(conversation=conversation.pk)
-    return render_to_string("conversations/live/row.html", {"conversation": conversation, "tags": tags})
+    return render_to_string("conversations/live/row.html", {"conversation": conversation, "tags": tags}, using="jinja2")
 
 
 def row_changed(conversation: Conversation) -> str:

@@ -135,6 +135,11 @@ TEMPLATES = [
             ],
         },
     },
+    {  # the conversation row, rendered on every message (core/jinja.py)
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "core.jinja.environment"},
+    },
 ]
 
 if DATABASE_URL:
