@@ -2,9 +2,12 @@
 
 import json
 import re
+from urllib.parse import quote
 
 import httpx
 from playwright.sync_api import Browser, BrowserContext, Page, Route, WebSocketRoute, expect
+from websockets.sync.client import connect
+from websockets.typing import Origin
 
 from tests.e2e.conftest import (
     LIVE_MS,
@@ -26,6 +29,7 @@ from tests.e2e.conftest import (
     reply_from_inbox,
     send_from_widget,
     visitor_page,
+    visitor_token,
     widget_api,
     widget_messages,
 )
@@ -401,3 +405,15 @@ def test_operator_html_shows_as_text_in_widget(browser: Browser, server: DemoSer
     expect_inbox_history(operator, [question, answer])
     assert visitor.evaluate("typeof window.__xss") == "undefined"
     assert operator.evaluate("typeof window.__xss") == "undefined"
+
+
+def test_sockets_are_not_compressed(browser: Browser, server: DemoServer) -> None:
+    # given a visitor's token, and a client that offers permessage-deflate as browsers do
+    token = visitor_token(visitor_page(browser, server))
+    url = f"{server.url.replace('http', 'ws', 1)}/widget/ws/?token={quote(token)}"
+
+    # when it opens the widget's socket
+    with connect(url, origin=Origin(server.url), compression="deflate", proxy=None) as socket:
+        # then the server takes the socket without the extension
+        assert "Sec-WebSocket-Extensions" not in socket.response.headers
+        assert socket.protocol.extensions == []

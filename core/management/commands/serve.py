@@ -46,6 +46,8 @@ def serve(host: str, port: int, *, log_level: str = "warning") -> None:
             ws_ping_interval=20,
             ws_ping_timeout=20,
             proxy_headers=True,
+            # Frames are small fragments: compressing each costs both ends CPU, and every socket kept zlib state.
+            ws_per_message_deflate=False,
         )
     finally:
         # uvicorn returns once SIGTERM / SIGINT has drained the requests: store every queued tracking row.
