@@ -415,5 +415,5 @@ def test_sockets_are_not_compressed(browser: Browser, server: DemoServer) -> Non
     # when it opens the widget's socket
     with connect(url, origin=Origin(server.url), compression="deflate", proxy=None) as socket:
         # then the server takes the socket without the extension
-        assert "Sec-WebSocket-Extensions" not in socket.response.headers
+        assert socket.response is not None and "Sec-WebSocket-Extensions" not in socket.response.headers
         assert socket.protocol.extensions == []
