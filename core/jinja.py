@@ -20,6 +20,8 @@ from core.templatetags.timestamps import iso
 
 def environment(**options: Any) -> Environment:
     options.pop("autoescape", None)  # always on: these templates show what visitors write
+    # The templates are few: each is kept for good in a dict (-1), not in an LRU reordered under a lock on every use.
+    options.setdefault("cache_size", -1)
     env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(translation.gettext, translation.ngettext)  # type: ignore[attr-defined]  # by the i18n extension
     env.globals["url"] = url

@@ -10,6 +10,7 @@ from parley.api import api
 from widget.urls import settings_urlpatterns as inbox_settings_urlpatterns
 
 urlpatterns = [
+    path("", include("widget.urls")),  # first: the widget's calls are the busiest, and match nothing else
     path("", RedirectView.as_view(pattern_name="conversations:inbox", permanent=False)),
     path("healthz", healthz, name="healthz"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),  # the operator pages' script strings
@@ -22,6 +23,5 @@ urlpatterns = [
     path("settings/knowledge/", include(knowledge_settings_urlpatterns)),
     path("", include("workspaces.urls")),  # /settings/… and /invite/<token>/
     path("api/v1/", api.urls),
-    path("", include("widget.urls")),
     path("", include("integrations.urls")),
 ]

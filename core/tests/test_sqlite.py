@@ -66,3 +66,21 @@ def test_a_write_waits_for_another_threads_transaction_and_then_goes_in(tmp_path
         cursor.execute("SELECT text FROM notes ORDER BY rowid")
         assert [row[0] for row in cursor.fetchall()] == ["first", "second"]
     first.close()
+
+
+@pytest.mark.django_db
+def test_placeholders_and_percent_signs_read_the_same_on_every_call(tmp_path):
+    connection = connect(tmp_path / "db.sqlite3", alias="placeholders")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE notes (text TEXT)")
+        cursor.executemany("INSERT INTO notes VALUES (%s)", [("50% off",), ("full price",)])
+        found = []
+        for _ in range(2):  # the second call reads the statement worked out by the first
+            cursor.execute("SELECT text FROM notes WHERE text LIKE '%%off' AND text != %s", ["x"])
+            found.append([row[0] for row in cursor.fetchall()])
+        cursor.execute("SELECT text FROM notes WHERE text = %(text)s", {"text": "full price"})
+        named = cursor.fetchall()
+    connection.close()
+
+    assert found == [["50% off"], ["50% off"]]
+    assert named == [("full price",)]
