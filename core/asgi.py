@@ -49,7 +49,8 @@ class SyncViewsASGIHandler(ASGIHandler):
         except RequestAborted:
             return
         try:
-            set_script_prefix(get_script_prefix(scope))
+            if prefix := get_script_prefix(scope):  # served under a path; "/" is the default, no context write
+                set_script_prefix(prefix)
             request, error_response = self.create_request(scope, body_file)
             if request is None:
                 await signals.request_started.asend(sender=self.__class__, scope=scope)

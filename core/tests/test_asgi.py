@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core import signals
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.test import override_settings
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from core.asgi import SyncViewsASGIHandler
@@ -61,7 +61,18 @@ def streamed(request):
     return StreamingHttpResponse(Chunks())
 
 
-urlpatterns = [path("plain", plain), path("personal", personal), path("pushing", pushing), path("streamed", streamed)]
+@csrf_exempt
+def where(request):
+    return HttpResponse(reverse("where"))
+
+
+urlpatterns = [
+    path("where", where, name="where"),
+    path("plain", plain),
+    path("personal", personal),
+    path("pushing", pushing),
+    path("streamed", streamed),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -80,11 +91,14 @@ def _record_signals():
     signals.request_finished.disconnect(finished)
 
 
-def call(url: str, body: bytes = b"", handler: SyncViewsASGIHandler | None = None) -> list[dict[str, Any]]:
+def call(
+    url: str, body: bytes = b"", handler: SyncViewsASGIHandler | None = None, *, root_path: str = ""
+) -> list[dict[str, Any]]:
     scope: dict[str, Any] = {
         "type": "http",
         "method": "POST",
-        "path": url,
+        "path": root_path + url,
+        "root_path": root_path,
         "headers": [],
         "query_string": b"",
         "server": None,
@@ -150,6 +164,15 @@ def test_a_streamed_response_is_closed_after_its_last_chunk(db):
     call("/streamed")
 
     assert events == ["started", "sent 'one '", "sent 'two'", "sent ''", "stream closed", "finished"]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_urls_are_reversed_under_the_path_the_site_is_served_at(db):
+    under_a_path = call("/where", root_path="/parley")
+    at_the_root = call("/where")
+
+    assert under_a_path[1]["body"] == b"/parley/where"
+    assert at_the_root[1]["body"] == b"/where"
 
 
 def test_a_request_django_cannot_read_is_answered_400(db):
