@@ -455,8 +455,12 @@ class StepResult:
         return self.missing_pairs - self.late_pairs
 
     def meets_target(self) -> bool:
+        # Every message sent and delivered, p99 within target: the server kept pace. The delivered rate reads a
+        # hair under the step's own (its span ends with the last message's latency), hence the 1 % allowance.
         return (
-            self.delivered_rate >= TARGET_RATE
+            self.rate >= TARGET_RATE
+            and self.ok == self.scheduled
+            and self.delivered_rate >= 0.99 * self.rate
             and self.latency_ms.get("p99", float("inf")) < TARGET_P99_MS
             and not self.errors
             and not self.missing_pairs
@@ -949,7 +953,7 @@ def summary_lines(r: ThroughputResult) -> list[str]:
         f"Most delivered: **{best.delivered_rate:.0f} msg/s** (at the {best.rate:g} msg/s step).",
     ]
     if r.mode == "embedded":
-        passed = [s for s in r.steps if s.rate >= TARGET_RATE and s.meets_target()]
+        passed = [s for s in r.steps if s.meets_target()]
         verdict = (
             f"**met** (at {', '.join(f'{s.rate:g}' for s in passed)} msg/s)"
             if passed
