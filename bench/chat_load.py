@@ -455,11 +455,10 @@ class StepResult:
         return self.missing_pairs - self.late_pairs
 
     def meets_target(self) -> bool:
-        # Every message sent and delivered, p99 within target: the server kept pace. The delivered rate reads a
-        # hair under the step's own (its span ends with the last message's latency), hence the 1 % allowance.
+        # Every message sent (no errors) and delivered, p99 within target: the server kept pace. The delivered
+        # rate reads a hair under the step's own (its span ends with the last message's latency): 1 % allowance.
         return (
             self.rate >= TARGET_RATE
-            and self.ok == self.scheduled
             and self.delivered_rate >= 0.99 * self.rate
             and self.latency_ms.get("p99", float("inf")) < TARGET_P99_MS
             and not self.errors
