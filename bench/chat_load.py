@@ -19,8 +19,9 @@ What it does, per mode:
    K widget websockets (/widget/ws/?token=...) are opened to that one process and held idle; the
    server's added RSS is measured and every socket must still answer a ping afterwards.
 
-Everything runs in this one asyncio process (uvloop when available) with one pooled keep-alive
-httpx.AsyncClient; all traffic goes to 127.0.0.1 and every loop is bounded in time and count.
+Everything runs in this one asyncio process (uvloop when available): the measured sends through the lean
+keep-alive client of bench/keepalive.py, set-up calls through httpx; all traffic goes to 127.0.0.1 and every loop
+is bounded in time and count.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 import httpx  # noqa: E402
 import psutil  # noqa: E402
+from keepalive import KeepAliveClient  # noqa: E402
 from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 from websockets.protocol import State  # noqa: E402
 from websockets.typing import Origin  # noqa: E402
@@ -470,50 +472,35 @@ REQUEST_TIMEOUT = 10.0  # seconds, from send start (waiting for a free connectio
 
 
 async def send_message(
-    client: httpx.AsyncClient,
+    client: KeepAliveClient,
     visitor: Visitor,
     sent: dict[str, Sent],
     errors: Counter[str],
-    connections: asyncio.Semaphore | None = None,
     attempted: dict[str, tuple[float, int]] | None = None,
 ) -> None:
-    """One widget send. `connections` caps requests in flight (one keep-alive connection each); a send
-    that waits for a connection is already late, so its latency is measured from when it was due.
-
-    The request itself is bounded by httpx's own timeout, never by cancelling it: cancelling an httpx
-    request from outside (asyncio.timeout) can leave its pooled connection marked busy for good, and
-    after enough of them the pool has no connection left."""
+    """One widget send. Requests in flight are capped by the client's connections (one per visitor); a send
+    that waits for a connection is already late, so its latency is measured from when it was due."""
     client_id = uuid.uuid4().hex
-    body = json.dumps({"client_id": client_id, "text": f"Do you ship to Lisbon? ref {client_id}"})
-    headers = {**visitor.headers, "Content-Type": "application/json"}
+    body = json.dumps({"client_id": client_id, "text": f"Do you ship to Lisbon? ref {client_id}"}).encode()
     t0 = now()
     if attempted is not None:
         attempted[client_id] = (t0, visitor.index)
-    if connections is not None:
-        try:
-            await asyncio.wait_for(connections.acquire(), REQUEST_TIMEOUT)
-        except TimeoutError:
-            errors["timeout (10 s)"] += 1
-            return
     try:
         response = await client.post(
             f"{visitor.server.url}/widget/api/v1/messages",
-            content=body,
-            headers=headers,
-            timeout=max(REQUEST_TIMEOUT - (now() - t0), 0.01),
+            body,
+            {**visitor.headers, "Content-Type": "application/json"},
+            timeout=REQUEST_TIMEOUT,
         )
-    except httpx.TimeoutException:
+    except TimeoutError:
         errors["timeout (10 s)"] += 1
         return
-    except httpx.HTTPError as error:
+    except OSError as error:  # ConnectionError included
         errors[type(error).__name__] += 1
         return
-    finally:
-        if connections is not None:
-            connections.release()
     t1 = now()
-    if response.status_code not in (200, 201):
-        errors[f"HTTP {response.status_code}"] += 1
+    if response.status not in (200, 201):
+        errors[f"HTTP {response.status}"] += 1
         return
     if json.loads(response.content).get("client_id") != client_id:
         errors["client_id mismatch"] += 1
@@ -526,7 +513,7 @@ def _all_rows_seen(operators: list[Operator], sent: dict[str, Sent]) -> bool:
 
 
 async def run_step(
-    client: httpx.AsyncClient,
+    client: KeepAliveClient,
     deployment: Deployment,
     visitors: list[Visitor],
     operators: list[Operator],
@@ -540,7 +527,6 @@ async def run_step(
     sent: dict[str, Sent] = {}
     attempted: dict[str, tuple[float, int]] = {}  # every send, answered or not: client_id -> (start, visitor)
     tasks: set[asyncio.Task[None]] = set()
-    connections = asyncio.Semaphore(len(visitors))  # = the httpx pool size: nothing queues inside httpx
     result.rss_before = rss_mb(deployment.pids())
     try:
         with CpuMeter(deployment.pids()) as cpu:
@@ -552,12 +538,12 @@ async def run_step(
                     await asyncio.sleep(delay)
                 lag = max(lag, now() - target)
                 visitor = visitors[i % len(visitors)]
-                task = asyncio.create_task(send_message(client, visitor, sent, result.errors, connections, attempted))
+                task = asyncio.create_task(send_message(client, visitor, sent, result.errors, attempted))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
             if tasks:
                 await asyncio.wait(set(tasks), timeout=REQUEST_TIMEOUT + 5)  # each send has its own timeout
-            for task in list(tasks):  # cannot happen with httpx's timeouts; bounded anyway
+            for task in list(tasks):  # cannot happen with the client's timeouts; bounded anyway
                 task.cancel()
                 result.errors["unfinished"] += 1
             # Wait (bounded) until every operator has the list row of every stored message.
@@ -655,7 +641,7 @@ async def conversation_of(client: httpx.AsyncClient, visitor: Visitor) -> tuple[
 
 async def throughput(deployment: Deployment, args: argparse.Namespace) -> ThroughputResult:
     rss_start = rss_mb(deployment.pids())
-    async with http_client(max(args.visitors, 8)) as client:
+    async with http_client(max(args.visitors, 8)) as client, KeepAliveClient(args.visitors) as sender:
         sessions = await asyncio.gather(
             *(login_operator(deployment.servers[i % len(deployment.servers)]) for i in range(args.operators))
         )
@@ -671,7 +657,7 @@ async def throughput(deployment: Deployment, args: argparse.Namespace) -> Throug
             warm_sent: dict[str, Sent] = {}
             warm_errors: Counter[str] = Counter()
             await asyncio.wait_for(
-                asyncio.gather(*(send_message(client, v, warm_sent, warm_errors) for v in visitors)), 120
+                asyncio.gather(*(send_message(sender, v, warm_sent, warm_errors) for v in visitors)), 120
             )
             if warm_errors:
                 raise RuntimeError(f"warm-up failed: {dict(warm_errors)}")
@@ -687,7 +673,7 @@ async def throughput(deployment: Deployment, args: argparse.Namespace) -> Throug
                 label = f"[{deployment.mode}] {rate:g} msg/s for {args.duration:g} s"
                 print(f"  {label} (background load {background:.2f} cores) ...", flush=True)
                 step = await run_step(
-                    client, deployment, visitors, operators, rate=rate, duration=args.duration, drain=args.drain
+                    sender, deployment, visitors, operators, rate=rate, duration=args.duration, drain=args.drain
                 )
                 step.background_cores = background
                 steps.append(step)
@@ -820,7 +806,7 @@ async def idle_sockets(deployment: Deployment, args: argparse.Namespace) -> Idle
 async def traffic_while_open(deployment: Deployment, senders: list[Visitor], args: argparse.Namespace) -> StepResult:
     """A short chat step (2 operators) on a server that holds the idle sockets."""
     server = deployment.servers[0]
-    async with http_client(len(senders)) as client:
+    async with KeepAliveClient(len(senders)) as client:
         sessions = [await login_operator(server) for _ in range(2)]
         operators = [Operator(i, server, session) for i, session in enumerate(sessions)]
         await asyncio.wait_for(asyncio.gather(*(op.connect() for op in operators)), 30)
@@ -870,7 +856,8 @@ def machine_facts() -> dict[str, str]:
 
     with contextlib.suppress(Exception):
         facts["Packages"] = ", ".join(
-            f"{p} {version(p)}" for p in ("django", "channels", "channels-redis", "uvicorn", "websockets", "httpx")
+            f"{p} {version(p)}"
+            for p in ("django", "channels", "channels-redis", "uvicorn", "websockets", "httpx", "httptools")
         )
     with contextlib.suppress(Exception):
         git = ["git", "-C", str(ROOT)]

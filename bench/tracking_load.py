@@ -41,7 +41,6 @@ for path in (ROOT, ROOT / "bench"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-import httpx  # noqa: E402
 from chat_load import (  # noqa: E402
     REQUEST_TIMEOUT,
     RESULTS,
@@ -64,6 +63,7 @@ from chat_load import (  # noqa: E402
     start_sessions,
     wait_quiet,
 )
+from keepalive import KeepAliveClient  # noqa: E402
 
 TARGET_EVENTS_PER_S = 3000.0
 TARGET_CHAT_P99_MS = 150.0
@@ -122,37 +122,29 @@ def make_batch(visitor: Visitor, origin: str, size: int, serial: int) -> tuple[b
 
 
 async def post_batch(
-    client: httpx.AsyncClient,
+    client: KeepAliveClient,
     visitor: Visitor,
     body: bytes,
     rows: int,
     origin: str,
     result: EventsResult,
-    connections: asyncio.Semaphore,
 ) -> None:
     t0 = now()
     try:
-        await asyncio.wait_for(connections.acquire(), REQUEST_TIMEOUT)
+        response = await client.post(
+            f"{visitor.server.url}/widget/api/v1/events",
+            body,
+            {"Origin": origin, "Content-Type": "text/plain;charset=UTF-8"},
+            timeout=REQUEST_TIMEOUT,
+        )
     except TimeoutError:
         result.errors["timeout (10 s)"] += 1
         return
-    try:
-        response = await client.post(
-            f"{visitor.server.url}/widget/api/v1/events",
-            content=body,
-            headers={"Origin": origin, "Content-Type": "text/plain;charset=UTF-8"},
-            timeout=max(REQUEST_TIMEOUT - (now() - t0), 0.01),
-        )
-    except httpx.TimeoutException:
-        result.errors["timeout (10 s)"] += 1
-        return
-    except httpx.HTTPError as error:
+    except OSError as error:  # ConnectionError included
         result.errors[type(error).__name__] += 1
         return
-    finally:
-        connections.release()
-    if response.status_code != 202:
-        result.errors[f"HTTP {response.status_code} {response.text[:80]}"] += 1
+    if response.status != 202:
+        result.errors[f"HTTP {response.status} {response.content[:80].decode(errors='replace')}"] += 1
         return
     result.ok += 1
     result.accepted_events += int(json.loads(response.content)["accepted"])
@@ -161,17 +153,15 @@ async def post_batch(
 
 
 async def send_events(
-    client: httpx.AsyncClient,
+    client: KeepAliveClient,
     deployment: Deployment,
     visitors: list[Visitor],
     *,
     rate: float,
     size: int,
     duration: float,
-    connections: int,
 ) -> EventsResult:
     result = EventsResult(scheduled=max(1, round(rate * duration)))
-    limit = asyncio.Semaphore(connections)
     tasks: set[asyncio.Task[None]] = set()
     # Bodies are built before the clock starts, so the generator's CPU goes to sending.
     bodies = [make_batch(visitors[i % len(visitors)], deployment.page_origin, size, i) for i in range(result.scheduled)]
@@ -182,7 +172,7 @@ async def send_events(
             await asyncio.sleep(delay)
         result.max_lag_ms = max(result.max_lag_ms, (now() - target) * 1000)
         visitor = visitors[i % len(visitors)]
-        task = asyncio.create_task(post_batch(client, visitor, body, rows, deployment.page_origin, result, limit))
+        task = asyncio.create_task(post_batch(client, visitor, body, rows, deployment.page_origin, result))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
     if tasks:
@@ -216,15 +206,16 @@ class Run:
 
 async def measure(deployment: Deployment, args: argparse.Namespace) -> Run:
     async with (
-        http_client(max(args.chat_visitors, 8)) as chat_client,
-        http_client(args.connections) as events_client,
+        http_client(max(args.chat_visitors, args.pool, 8)) as client,
+        KeepAliveClient(args.chat_visitors) as chat_client,
+        KeepAliveClient(args.connections) as events_client,
     ):
         sessions = await asyncio.gather(*(login_operator(deployment.servers[0]) for _ in range(args.operators)))
         operators = [Operator(i, deployment.servers[0], s) for i, s in enumerate(sessions)]
         await asyncio.wait_for(asyncio.gather(*(op.connect() for op in operators)), 30)
         listeners = [asyncio.create_task(op.listen()) for op in operators]
         try:
-            chatters = await start_sessions(chat_client, deployment, args.chat_visitors)
+            chatters = await start_sessions(client, deployment, args.chat_visitors)
             warm: dict[str, Sent] = {}
             warm_errors: Counter[str] = Counter()
             await asyncio.gather(*(send_message(chat_client, v, warm, warm_errors) for v in chatters))
@@ -232,9 +223,9 @@ async def measure(deployment: Deployment, args: argparse.Namespace) -> Run:
                 raise RuntimeError(f"chat warm-up failed: {dict(warm_errors)}")
             for op in operators:  # each operator has one conversation open, as in chat_load
                 visitor = chatters[op.index % len(chatters)]
-                conversation_id, seq = await conversation_of(chat_client, visitor)
+                conversation_id, seq = await conversation_of(client, visitor)
                 await op.watch(visitor.index, conversation_id, seq)
-            pool = await start_sessions(events_client, deployment, args.pool)
+            pool = await start_sessions(client, deployment, args.pool)
             await quiesce(deployment.pids())
 
             background = [await wait_quiet(args.wait_quiet)]
@@ -269,7 +260,6 @@ async def measure(deployment: Deployment, args: argparse.Namespace) -> Run:
                         rate=args.batch_rate,
                         size=args.batch_size,
                         duration=args.duration,
-                        connections=args.connections,
                     ),
                 )
             run = Run(baseline, loaded, events, args.pool, args.operators, load_cpu=cpu.report(), background=background)
