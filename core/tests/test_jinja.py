@@ -3,7 +3,8 @@
 from datetime import UTC, datetime
 
 from django.template import Context, Template, defaultfilters, engines
-from django.utils import timezone
+from django.urls import reverse, set_script_prefix
+from django.utils import timezone, translation
 
 from core.jinja import hour_minute, truncatechars
 
@@ -32,3 +33,30 @@ def test_what_is_rendered_is_escaped_and_safe_in_a_django_page():
 
     assert engine_text == "<b>&lt;script&gt;x&lt;/script&gt;</b>"
     assert page.render(Context()).startswith('<p><svg class="channel-icon" role="img" aria-label="Email"')
+
+
+def test_each_render_speaks_the_language_active_for_it():
+    icon = engines["jinja2"].get_template("conversations/partials/channel_icon.html")
+
+    shown = []
+    for language in ("en", "ru", "en"):
+        with translation.override(language):
+            shown.append(icon.render({"channel": "web"}))
+
+    assert ["<title>Website chat</title>" in shown[0], "<title>Чат на сайте</title>" in shown[1]] == [True, True]
+    assert shown[2] == shown[0]
+
+
+def test_urls_follow_the_prefix_the_site_is_served_under():
+    link = engines["jinja2"].env.from_string('{{ url("conversations:conversation", cid) }}')
+    cid = "0" * 32
+
+    at_root = link.render(cid=cid)
+    set_script_prefix("/support/")
+    try:
+        under_prefix = link.render(cid=cid)
+    finally:
+        set_script_prefix("/")
+
+    assert at_root == reverse("conversations:conversation", args=[cid]) and at_root.startswith("/inbox/")
+    assert under_prefix == "/support" + at_root
