@@ -15,7 +15,7 @@ from typing import Any
 from django.db.backends.sqlite3 import base
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-_writer = threading.RLock()
+writer = threading.RLock()  # also taken by core.sqlite.checkpoints
 
 
 @functools.lru_cache(maxsize=1024)
@@ -32,18 +32,26 @@ class CursorWrapper(base.SQLiteCursorWrapper):
 
     def execute(self, query: str, params: Any = None) -> Any:
         if query.lstrip()[:7].upper().startswith(WRITES):
-            with _writer:  # reentrant: inside this thread's own transaction it is already held
+            with writer:  # reentrant: inside this thread's own transaction it is already held
                 return super().execute(query, params)
         return super().execute(query, params)
 
     def executemany(self, query: str, param_list: Any) -> Any:
-        with _writer:
+        with writer:
             return super().executemany(query, param_list)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     """An in-memory database (the tests') is left as Django has it: its connections share one cache and lock
     by table, and a test's own transaction would hold the process lock for the whole test."""
+
+    wal_autocheckpoint: int | None = None  # 0 while a core.sqlite.checkpoints.Checkpointer runs; else SQLite's
+
+    def get_new_connection(self, conn_params: Any) -> Any:
+        connection = super().get_new_connection(conn_params)
+        if self.wal_autocheckpoint is not None:
+            connection.execute(f"PRAGMA wal_autocheckpoint={int(self.wal_autocheckpoint)}")
+        return connection
 
     def create_cursor(self, name: str | None = None) -> Any:
         if self.is_in_memory_db():
@@ -54,11 +62,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self.is_in_memory_db():
             super()._start_transaction_under_autocommit()  # type: ignore[misc]  # private in the stubs
             return
-        _writer.acquire()
+        writer.acquire()
         try:
             super()._start_transaction_under_autocommit()  # type: ignore[misc]  # private in the stubs
         except BaseException:
-            _writer.release()
+            writer.release()
             raise
         self._holds_writer = True
 
@@ -83,4 +91,4 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _let_writer_go(self) -> None:
         if getattr(self, "_holds_writer", False):
             self._holds_writer = False
-            _writer.release()
+            writer.release()

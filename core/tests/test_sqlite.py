@@ -1,11 +1,13 @@
-"""Writers of one process take turns on SQLite without meeting its busy timeout."""
+"""Writers of one process take turns on SQLite without meeting its busy timeout; WAL checkpoints off their path."""
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from core.sqlite.base import DatabaseWrapper
+from core.sqlite.checkpoints import Checkpointer
 
 
 def connect(path: Path, *, alias: str) -> DatabaseWrapper:
@@ -84,3 +86,72 @@ def test_placeholders_and_percent_signs_read_the_same_on_every_call(tmp_path):
 
     assert found == [["50% off"], ["50% off"]]
     assert named == [("full price",)]
+
+
+def wal_autocheckpoint(connection: DatabaseWrapper) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db
+def test_while_a_checkpointer_runs_commits_leave_the_wal_to_it(tmp_path):
+    path = tmp_path / "db.sqlite3"
+    before = connect(path, alias="before")
+    checkpointer = Checkpointer(str(path), interval=0.05)
+    checkpointer.start()
+    during = connect(path, alias="during")
+    try:
+        autocheckpoint = wal_autocheckpoint(during)  # 0: no commit copies the WAL back itself
+        with during.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("CREATE TABLE notes (text TEXT)")
+        during.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+        with during.cursor() as cursor:
+            cursor.executemany("INSERT INTO notes VALUES (%s)", [("x" * 2000,)] * 3000)  # ~1,500 pages
+        during.commit()
+        during.set_autocommit(True)
+        with during.cursor() as cursor:
+            cursor.execute("PRAGMA page_count")
+            pages = int(cursor.fetchone()[0])  # the database as readers see it, WAL included
+        deadline = time.monotonic() + 5
+        while path.stat().st_size < pages * 4096 and time.monotonic() < deadline:  # the thread copies them back
+            time.sleep(0.02)
+        in_file = path.stat().st_size // 4096
+    finally:
+        checkpointer.stop()
+        during.close()
+    after = connect(path, alias="after")
+
+    assert autocheckpoint == 0
+    assert in_file == pages > 1000
+    assert wal_autocheckpoint(before) == wal_autocheckpoint(after) == 1000  # SQLite's own, without one
+    before.close()
+    after.close()
+
+
+@pytest.mark.django_db
+def test_under_steady_writes_the_wal_is_started_over_instead_of_growing(tmp_path):
+    path = tmp_path / "db.sqlite3"
+    wal = path.with_name(path.name + "-wal")
+    checkpointer = Checkpointer(str(path), interval=0.02, restart_pages=100)
+    checkpointer.start()
+    writes = connect(path, alias="writes")
+    commits, biggest = 0, 0
+    try:
+        with writes.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("CREATE TABLE notes (text TEXT)")
+            end = time.monotonic() + 1.5
+            while time.monotonic() < end:  # read, then write: a request's pattern, back to back
+                cursor.execute("SELECT count(*) FROM notes WHERE rowid > %s", [commits])
+                cursor.execute("INSERT INTO notes VALUES (%s)", ["x" * 500])  # a commit, at least a page
+                commits += 1
+                if commits % 50 == 0:
+                    biggest = max(biggest, wal.stat().st_size // (4096 + 24))
+    finally:
+        checkpointer.stop()
+        writes.close()
+
+    # Copied back but never started over, the WAL would hold a page for every commit (and more).
+    assert commits > 1000 and biggest < commits / 3

@@ -5,8 +5,10 @@ from types import FrameType
 import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 
 from core.db import require_migrated
+from core.sqlite.checkpoints import Checkpointer
 from integrations.smtp import make_controller
 from jobs.worker import start_embedded_worker
 from visitors import ingest
@@ -26,6 +28,8 @@ class Command(BaseCommand):
 
 def serve(host: str, port: int, *, log_level: str = "warning") -> None:
     require_migrated()
+    if connection.vendor == "sqlite":  # before the threads below open their connections
+        Checkpointer(settings.DATABASES["default"]["NAME"]).start()
     if settings.EMBEDDED_WORKER:
         start_embedded_worker()
     ingest.writer.start()  # tracking rows are written in batches by a thread of this process
