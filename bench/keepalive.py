@@ -62,7 +62,10 @@ class _Connection(asyncio.Protocol):
         assert self.transport is not None
         self.body.clear()
         self.answer = asyncio.get_running_loop().create_future()
-        self.transport.write(head + body)
+        if self.closed:  # went away since it was taken: fail now, not at the timeout
+            self.answer.set_exception(ConnectionError("the server closed the connection"))
+        else:
+            self.transport.write(head + body)
         return self.answer
 
     def close(self) -> None:
