@@ -45,21 +45,19 @@ class Checkpointer:
         if self._thread is not None:
             self._thread.join()
 
-    def checkpoint(self, connection: sqlite3.Connection) -> bool:
-        """Copy the WAL back; True if it was also started over."""
+    def _checkpoint(self, connection: sqlite3.Connection) -> None:
+        """Copy the WAL back, and start it over once it has grown past `restart_pages`."""
         _busy, wal_pages, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        if wal_pages < self.restart_pages:
-            return False
-        with writer:
-            busy, _wal_pages, _copied = connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
-        return not busy
+        if wal_pages >= self.restart_pages:
+            with writer:
+                connection.execute("PRAGMA wal_checkpoint(RESTART)")  # busy with an older reader: next time
 
     def _run(self) -> None:
         connection = sqlite3.connect(self.path, timeout=READER_WAIT)
         try:
             while not self._stop.wait(self.interval):
                 try:
-                    self.checkpoint(connection)
+                    self._checkpoint(connection)
                 except sqlite3.Error:
                     log.exception("WAL checkpoint of %s failed", self.path)
         finally:
